@@ -1,0 +1,190 @@
+package dev.jmesh.bootstrap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The facade that instrumentation calls. It forwards to the engine the agent registered and keeps
+ * the application safe from the engine: with no engine, or when the engine itself fails, the call
+ * runs untouched against the address the application asked for (fail-open).
+ */
+public final class Mesh {
+    private static volatile MeshEngine engine;
+    private static final AtomicLong ENGINE_FAILURES = new AtomicLong();
+
+    private Mesh() {
+    }
+
+    public static void install(MeshEngine meshEngine) {
+        engine = meshEngine;
+    }
+
+    /** How many calls fell back to pass-through because the engine failed. */
+    public static long engineFailures() {
+        return ENGINE_FAILURES.get();
+    }
+
+    public static <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        MeshEngine current = engine;
+        if (current == null) {
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+        GuardedBlocking<R> guarded = new GuardedBlocking<R>(exchange);
+        try {
+            return current.call(call, guarded);
+        } catch (Throwable t) {
+            if (guarded.owns(t)) {
+                throw Mesh.<Exception>rethrow(t);
+            }
+            engineFailed(call, t);
+            if (guarded.attempted && !call.replayable()) {
+                // Bytes may already have left; sending them again could duplicate the request.
+                throw exchange.rejectedException("jmesh: internal error after the request was sent: " + t);
+            }
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+    }
+
+    public static <R> CompletableFuture<R> callAsync(final OutboundCall call, final AsyncExchange<R> exchange) {
+        MeshEngine current = engine;
+        if (current == null) {
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+        final GuardedAsync<R> guarded = new GuardedAsync<R>(exchange);
+        CompletableFuture<R> result;
+        try {
+            result = current.callAsync(call, guarded);
+        } catch (Throwable t) {
+            engineFailed(call, t);
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+        final CompletableFuture<R> app = new CompletableFuture<R>();
+        result.whenComplete((value, failure) -> {
+            if (failure == null) {
+                app.complete(value);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (guarded.owns(cause) || (guarded.attempted && !call.replayable())) {
+                app.completeExceptionally(cause);
+                return;
+            }
+            engineFailed(call, cause);
+            exchange.attempt(call.host(), call.port(), 0).whenComplete((v, f) -> {
+                if (f == null) {
+                    app.complete(v);
+                } else {
+                    app.completeExceptionally(f);
+                }
+            });
+        });
+        return app;
+    }
+
+    private static void engineFailed(OutboundCall call, Throwable t) {
+        ENGINE_FAILURES.incrementAndGet();
+        AgentLog.warnOnce("engine-failure:" + t.getClass().getName(),
+                "internal failure (" + t + ") while handling " + call
+                        + "; the call proceeds without mesh policies. Please report this.");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** Remembers which failures came from the library, so they are never mistaken for engine bugs. */
+    private abstract static class Guarded<R> implements Exchange<R> {
+        private final Exchange<R> delegate;
+        private final List<Throwable> own = new ArrayList<Throwable>(2);
+        volatile boolean attempted;
+
+        Guarded(Exchange<R> delegate) {
+            this.delegate = delegate;
+        }
+
+        final synchronized <T extends Throwable> T remember(T t) {
+            own.add(t);
+            return t;
+        }
+
+        final synchronized boolean owns(Throwable t) {
+            for (Throwable candidate : own) {
+                if (candidate == t) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public int statusOf(R response) {
+            return delegate.statusOf(response);
+        }
+
+        @Override
+        public void discard(R response) {
+            delegate.discard(response);
+        }
+
+        @Override
+        public Exception timeoutException(String message) {
+            return remember(delegate.timeoutException(message));
+        }
+
+        @Override
+        public Exception rejectedException(String message) {
+            return remember(delegate.rejectedException(message));
+        }
+    }
+
+    private static final class GuardedBlocking<R> extends Guarded<R> implements BlockingExchange<R> {
+        private final BlockingExchange<R> delegate;
+
+        GuardedBlocking(BlockingExchange<R> delegate) {
+            super(delegate);
+            this.delegate = delegate;
+        }
+
+        @Override
+        public R attempt(String host, int port, int timeoutMillis) throws Exception {
+            attempted = true;
+            try {
+                return delegate.attempt(host, port, timeoutMillis);
+            } catch (Throwable t) {
+                throw Mesh.<Exception>rethrow(remember(t));
+            }
+        }
+    }
+
+    private static final class GuardedAsync<R> extends Guarded<R> implements AsyncExchange<R> {
+        private final AsyncExchange<R> delegate;
+
+        GuardedAsync(AsyncExchange<R> delegate) {
+            super(delegate);
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletableFuture<R> attempt(String host, int port, int timeoutMillis) {
+            attempted = true;
+            CompletableFuture<R> attempt;
+            try {
+                attempt = delegate.attempt(host, port, timeoutMillis);
+            } catch (Throwable t) {
+                remember(t);
+                throw t;
+            }
+            return attempt.whenComplete((value, failure) -> {
+                if (failure != null) {
+                    remember(failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure);
+                }
+            });
+        }
+    }
+}

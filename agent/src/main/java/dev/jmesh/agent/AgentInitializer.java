@@ -1,0 +1,124 @@
+package dev.jmesh.agent;
+
+import dev.jmesh.agent.engine.CallRecord;
+import dev.jmesh.agent.engine.MeshEngineImpl;
+import dev.jmesh.agent.telemetry.AccessLog;
+import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.Mesh;
+import dev.jmesh.config.AccessLogConfig;
+import dev.jmesh.config.MeshConfig;
+import dev.jmesh.instrumentation.InstrumentationModule;
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/** Everything the first intercepted call needs, done on the {@code jmesh-init} thread. */
+final class AgentInitializer {
+    private AgentInitializer() {
+    }
+
+    static void initialize(Instrumentation inst, DeferredWeaver weaver, long premainStarted) {
+        try {
+            MeshConfig config = ConfigSource.load();
+            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, new AgentThreads("scheduler"));
+            Mesh.install(new MeshEngineImpl(config, scheduler, telemetry(config)));
+            openJdkModules(inst);
+            weaver.ready(buildWeaver().makeRaw());
+            retransformLoadedTargets(inst, weaver);
+            if (Boolean.getBoolean("jmesh.debug")) {
+                AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
+                        + config.services().size() + " services");
+            }
+        } catch (Throwable t) {
+            weaver.ready(null);
+            AgentLog.warn("the agent failed to initialise and stays inactive; the application runs without it: " + t);
+        }
+    }
+
+    private static Consumer<CallRecord> telemetry(MeshConfig config) {
+        AccessLogConfig accessLog = config.telemetry().accessLog();
+        if (accessLog == null) {
+            return record -> { };
+        }
+        try {
+            return AccessLog.start(accessLog);
+        } catch (IOException e) {
+            AgentLog.warn("cannot open the access log " + accessLog.path() + " (" + e + "); calls are not logged");
+            return record -> { };
+        }
+    }
+
+    private static AgentBuilder buildWeaver() {
+        // Advice needs no Nexus (Byte Buddy's hook for initialising generated classes); turning it off
+        // keeps Byte Buddy away from sun.misc.Unsafe, which Java 24+ warns about on the app's stderr.
+        // The property name is relocated with Byte Buddy, so the application's own Byte Buddy is unaffected.
+        System.setProperty("net.bytebuddy.nexus.disabled", "true");
+        AgentBuilder builder = new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                // The default ignores JDK classes, which are exactly what HTTP instrumentation needs;
+                // DeferredWeaver already lets only target types through.
+                .ignore(nameStartsWith("dev.jmesh."));
+        for (InstrumentationModule module : Agent.MODULES) {
+            builder = module.instrument(builder);
+        }
+        return builder;
+    }
+
+    /**
+     * Woven JDK modules must be able to read dev.jmesh.bootstrap, the bootstrap loader's unnamed module.
+     * Reflection, because this code is compiled for Java 8, which has no modules.
+     */
+    private static void openJdkModules(Instrumentation inst) throws ReflectiveOperationException {
+        Method getModule;
+        try {
+            getModule = Class.class.getMethod("getModule");
+        } catch (NoSuchMethodException java8) {
+            return;
+        }
+        Class<?> moduleType = getModule.getReturnType();
+        Object bootstrap = getModule.invoke(Mesh.class);
+        Object bootLayer = Class.forName("java.lang.ModuleLayer").getMethod("boot").invoke(null);
+        Method findModule = bootLayer.getClass().getMethod("findModule", String.class);
+        Method redefineModule = Instrumentation.class.getMethod("redefineModule",
+                moduleType, Set.class, Map.class, Map.class, Set.class, Map.class);
+        for (InstrumentationModule module : Agent.MODULES) {
+            for (String name : module.jdkModules()) {
+                Optional<?> found = (Optional<?>) findModule.invoke(bootLayer, name);
+                if (found.isPresent()) {
+                    redefineModule.invoke(inst, found.get(), Collections.singleton(bootstrap),
+                            Collections.emptyMap(), Collections.emptyMap(), Collections.emptySet(),
+                            Collections.emptyMap());
+                }
+            }
+        }
+    }
+
+    /** Targets loaded before the weaver was ready (by the JVM itself, or by this thread) are woven now. */
+    private static void retransformLoadedTargets(Instrumentation inst, DeferredWeaver weaver)
+            throws Exception {
+        List<Class<?>> loaded = new ArrayList<Class<?>>();
+        for (Class<?> type : inst.getAllLoadedClasses()) {
+            if (weaver.isTarget(type.getName())) {
+                loaded.add(type);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.jmesh.agent.engine;
+
+import dev.jmesh.bootstrap.AsyncExchange;
+import dev.jmesh.bootstrap.BlockingExchange;
+import dev.jmesh.bootstrap.MeshEngine;
+import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.config.MeshConfig;
+import dev.jmesh.config.ServiceConfig;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+/**
+ * The engine the instrumentation's calls reach through {@code dev.jmesh.bootstrap.Mesh}. It routes a
+ * call whose host names a service to that service's pipeline and passes every other call through;
+ * either way the call produces one {@link CallRecord}.
+ *
+ * <p>All state a call needs is in one immutable snapshot, read once per call, so a later config
+ * reload can swap it atomically without locks on the hot path.
+ */
+public final class MeshEngineImpl implements MeshEngine {
+    private final ScheduledExecutorService scheduler;
+    private final Consumer<CallRecord> telemetry;
+    private volatile Map<String, ServiceRuntime> services;
+
+    public MeshEngineImpl(MeshConfig config, ScheduledExecutorService scheduler, Consumer<CallRecord> telemetry) {
+        this.scheduler = scheduler;
+        this.telemetry = telemetry;
+        this.services = build(config);
+    }
+
+    private Map<String, ServiceRuntime> build(MeshConfig config) {
+        Map<String, ServiceRuntime> runtimes = new HashMap<String, ServiceRuntime>();
+        for (ServiceConfig service : config.services().values()) {
+            runtimes.put(service.name(), new ServiceRuntime(service, scheduler));
+        }
+        return Collections.unmodifiableMap(runtimes);
+    }
+
+    @Override
+    public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        CallRecord record = new CallRecord(call, Caller.find());
+        try {
+            ServiceRuntime service = services.get(call.host());
+            if (service != null) {
+                record.service(service.name());
+                return service.execute(call, exchange, record);
+            }
+            return passThrough(call, exchange, record);
+        } finally {
+            record.finish();
+            telemetry.accept(record);
+        }
+    }
+
+    @Override
+    public <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange) {
+        final CallRecord record = new CallRecord(call, Caller.find());
+        ServiceRuntime service = services.get(call.host());
+        CompletableFuture<R> result;
+        if (service != null) {
+            record.service(service.name());
+            result = service.executeAsync(call, exchange, record);
+        } else {
+            record.attemptStarted(call.authority());
+            result = exchange.attempt(call.host(), call.port(), 0).whenComplete((response, failure) ->
+                    record.outcome(failure == null ? exchange.statusOf(response) : -1, failure));
+        }
+        return result.whenComplete((response, failure) -> {
+            record.finish();
+            telemetry.accept(record);
+        });
+    }
+
+    /** A call to a host that is not a mesh service goes where the application sent it, and is recorded. */
+    private static <R> R passThrough(OutboundCall call, BlockingExchange<R> exchange, CallRecord record)
+            throws Exception {
+        record.attemptStarted(call.authority());
+        try {
+            R response = exchange.attempt(call.host(), call.port(), 0);
+            record.outcome(exchange.statusOf(response), null);
+            return response;
+        } catch (Exception e) {
+            record.outcome(-1, e);
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package dev.jmesh.instrumentation.httpurlconnection;
+
+import dev.jmesh.bootstrap.BlockingExchange;
+import dev.jmesh.bootstrap.CallDepth;
+import dev.jmesh.bootstrap.Mesh;
+import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.instrumentation.Http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.ProtocolException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code HttpURLConnection} an application gets for an {@code http:} URL while jmesh is attached.
+ *
+ * <p>It keeps what the application configures (method, headers, timeouts, body) and, the first time
+ * the application asks for anything about the response, runs the call through the mesh: every attempt
+ * is a real JDK connection to the endpoint the mesh chose, and the last attempt's connection answers
+ * all response questions from then on. The application therefore sees one connection, whatever
+ * happened underneath.
+ *
+ * <p>Differences from the JDK's own class, all deliberate: the request is sent when the response is
+ * first needed (or at {@code connect()} when there is no body), not when {@code connect()} opens a
+ * socket; the body is buffered in memory before sending; the upstream sees the endpoint's address in
+ * {@code Host}, because the JDK forbids setting that header.
+ */
+final class MeshHttpURLConnection extends HttpURLConnection {
+    private final Proxy proxy;
+    private Map<String, List<String>> requestHeaders;
+    private ByteArrayOutputStream body;
+    private boolean sent;
+    private HttpURLConnection response;
+    private IOException failure;
+
+    MeshHttpURLConnection(URL url, Proxy proxy) {
+        super(url);
+        this.proxy = proxy;
+    }
+
+    // ---- request side ---------------------------------------------------------------------------
+
+    @Override
+    public void connect() throws IOException {
+        if (!doOutput) {
+            send();
+        } else {
+            freezeRequest();
+        }
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+        if (!doOutput) {
+            throw new ProtocolException("cannot write to a URLConnection if doOutput=false - call setDoOutput(true)");
+        }
+        if (sent) {
+            throw new ProtocolException("Cannot write output after reading input.");
+        }
+        if ("GET".equals(method)) {
+            method = "POST"; // as the JDK does: a GET with a body is sent as POST
+        }
+        freezeRequest();
+        if (body == null) {
+            body = new ByteArrayOutputStream();
+        }
+        return body;
+    }
+
+    /** Takes the headers as they are now; like the JDK, no header may change once connected. */
+    private void freezeRequest() {
+        if (requestHeaders == null) {
+            requestHeaders = getRequestProperties();
+            connected = true;
+        }
+    }
+
+    private void send() throws IOException {
+        if (sent) {
+            if (failure != null) {
+                throw failure;
+            }
+            return;
+        }
+        freezeRequest();
+        sent = true;
+        byte[] bytes = body == null ? null : body.toByteArray();
+        body = null;
+        boolean replayable = bytes == null || bytes.length <= Http.REPLAYABLE_BODY_LIMIT;
+        OutboundCall call = new OutboundCall("http", url.getProtocol(), url.getHost(), url.getPort(), method,
+                Http.pathOf(url.getPath()), replayable);
+        try {
+            response = Mesh.call(call, new Attempts(bytes));
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            failure = new IOException(e);
+            throw failure;
+        }
+    }
+
+    /** For the accessors that, in the JDK, answer null or -1 instead of throwing. */
+    private HttpURLConnection responseOrNull() {
+        try {
+            send();
+        } catch (IOException e) {
+            return null;
+        }
+        return response;
+    }
+
+    // ---- response side: delegate to the connection of the last attempt ---------------------------
+
+    @Override
+    public int getResponseCode() throws IOException {
+        send();
+        return response.getResponseCode();
+    }
+
+    @Override
+    public String getResponseMessage() throws IOException {
+        send();
+        return response.getResponseMessage();
+    }
+
+    @Override
+    public InputStream getInputStream() throws IOException {
+        if (!doInput) {
+            throw new ProtocolException("Cannot read from URLConnection if doInput=false (call setDoInput(true))");
+        }
+        send();
+        return response.getInputStream();
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return sent && response != null ? response.getErrorStream() : null;
+    }
+
+    @Override
+    public String getHeaderField(String name) {
+        HttpURLConnection r = responseOrNull();
+        return r == null ? null : r.getHeaderField(name);
+    }
+
+    @Override
+    public String getHeaderField(int n) {
+        HttpURLConnection r = responseOrNull();
+        return r == null ? null : r.getHeaderField(n);
+    }
+
+    @Override
+    public String getHeaderFieldKey(int n) {
+        HttpURLConnection r = responseOrNull();
+        return r == null ? null : r.getHeaderFieldKey(n);
+    }
+
+    @Override
+    public Map<String, List<String>> getHeaderFields() {
+        HttpURLConnection r = responseOrNull();
+        return r == null ? Collections.<String, List<String>>emptyMap() : r.getHeaderFields();
+    }
+
+    @Override
+    public void disconnect() {
+        if (response != null) {
+            response.disconnect();
+        }
+    }
+
+    @Override
+    public boolean usingProxy() {
+        return response != null && response.usingProxy();
+    }
+
+    /** One attempt = one real JDK connection to the chosen endpoint, configured as the app asked. */
+    private final class Attempts implements BlockingExchange<HttpURLConnection> {
+        private final byte[] bytes;
+
+        Attempts(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public HttpURLConnection attempt(String host, int port, int timeoutMillis) throws IOException {
+            URL target = new URL(url.getProtocol(), host, port, url.getFile());
+            CallDepth.enter();
+            try {
+                HttpURLConnection c = (HttpURLConnection) (proxy == null
+                        ? target.openConnection() : target.openConnection(proxy));
+                c.setRequestMethod(method);
+                c.setInstanceFollowRedirects(instanceFollowRedirects);
+                c.setUseCaches(useCaches);
+                c.setIfModifiedSince(ifModifiedSince);
+                c.setAllowUserInteraction(allowUserInteraction);
+                c.setDoInput(doInput);
+                c.setConnectTimeout(Http.tighterTimeout(getConnectTimeout(), timeoutMillis));
+                c.setReadTimeout(Http.tighterTimeout(getReadTimeout(), timeoutMillis));
+                for (Map.Entry<String, List<String>> header : requestHeaders.entrySet()) {
+                    if (header.getKey() == null) {
+                        continue;
+                    }
+                    for (String value : header.getValue()) {
+                        c.addRequestProperty(header.getKey(), value);
+                    }
+                }
+                if (bytes != null) {
+                    c.setDoOutput(true);
+                    if (chunkLength > 0) {
+                        c.setChunkedStreamingMode(chunkLength);
+                    } else if (fixedContentLengthLong >= 0 || fixedContentLength >= 0) {
+                        c.setFixedLengthStreamingMode(bytes.length);
+                    }
+                    OutputStream out = c.getOutputStream();
+                    out.write(bytes);
+                    out.close();
+                }
+                c.getResponseCode(); // sends the request and reads the status line and headers
+                return c;
+            } finally {
+                CallDepth.exit();
+            }
+        }
+
+        @Override
+        public int statusOf(HttpURLConnection c) {
+            try {
+                return c.getResponseCode();
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void discard(HttpURLConnection c) {
+            // Reading the rest of a small body lets the JDK keep the connection alive for the retry.
+            try {
+                InputStream in = c.getErrorStream();
+                if (in == null) {
+                    in = c.getInputStream();
+                }
+                byte[] skip = new byte[4096];
+                int budget = 64 * 1024;
+                int n;
+                while (budget > 0 && (n = in.read(skip)) != -1) {
+                    budget -= n;
+                }
+                in.close();
+                if (budget <= 0) {
+                    c.disconnect();
+                }
+            } catch (IOException e) {
+                c.disconnect();
+            }
+        }
+
+        @Override
+        public Exception timeoutException(String message) {
+            return new SocketTimeoutException(message);
+        }
+
+        @Override
+        public Exception rejectedException(String message) {
+            return new IOException(message);
+        }
+    }
+}

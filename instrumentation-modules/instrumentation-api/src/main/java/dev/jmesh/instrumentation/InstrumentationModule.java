@@ -1,0 +1,34 @@
+package dev.jmesh.instrumentation;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+
+import java.util.List;
+
+/**
+ * One client library's instrumentation. The agent asks every module for the exact names of the types
+ * it weaves: only a class with one of those names is ever handed to Byte Buddy, so every other class
+ * the application loads costs one hash lookup. A module adds its transformations and connects its
+ * bootstrap bridge to its interceptor in {@link #instrument}, which runs off the application's
+ * start-up path.
+ *
+ * <p>Advice must stay thin: it may reference only JDK types and {@code dev.jmesh.bootstrap}, because
+ * it is inlined into library classes that see nothing else.
+ */
+public interface InstrumentationModule {
+
+    /** Short, stable name used in logs, e.g. {@code http-url-connection}. */
+    String name();
+
+    /** Binary names of the types this module transforms, e.g. {@code sun.net.www.protocol.http.Handler}. */
+    List<String> targetTypes();
+
+    /**
+     * Names of the named JDK modules that hold target types (e.g. {@code java.base}): they are given
+     * a read edge to {@code dev.jmesh.bootstrap}, which woven advice calls. Empty for libraries on the
+     * class path, whose unnamed modules read everything.
+     */
+    List<String> jdkModules();
+
+    /** Adds this module's transformations to {@code builder} and returns the result. */
+    AgentBuilder instrument(AgentBuilder builder);
+}

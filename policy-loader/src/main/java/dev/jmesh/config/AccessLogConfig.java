@@ -1,0 +1,50 @@
+package dev.jmesh.config;
+
+/** The access log ({@code telemetry.accessLog}): one record per logical call. */
+public final class AccessLogConfig {
+
+    /** The only format so far: one JSON object per line. */
+    public static final String FORMAT_JSON = "json";
+    public static final String PATH_STDOUT = "stdout";
+    public static final String PATH_STDERR = "stderr";
+
+    private final String format;
+    private final String path;
+
+    AccessLogConfig(String format, String path) {
+        this.format = format;
+        this.path = path;
+    }
+
+    /** {@value #FORMAT_JSON}. */
+    public String format() {
+        return format;
+    }
+
+    /** {@value #PATH_STDOUT}, {@value #PATH_STDERR}, or a file path. */
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof AccessLogConfig)) {
+            return false;
+        }
+        AccessLogConfig a = (AccessLogConfig) o;
+        return format.equals(a.format) && path.equals(a.path);
+    }
+
+    @Override
+    public int hashCode() {
+        return format.hashCode() * 31 + path.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "AccessLogConfig{format=" + format + ", path=" + path + "}";
+    }
+}
