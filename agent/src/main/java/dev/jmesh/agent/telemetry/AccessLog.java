@@ -28,29 +28,38 @@ import java.util.function.Consumer;
 /**
  * The access log: one JSON object per line per logical call, written by one daemon thread from a
  * bounded queue. The application thread only offers the record; when the queue is full the record is
- * dropped and counted, never waited for. A shutdown hook writes what is still queued.
+ * dropped and counted, never waited for. At JVM exit the writer finishes what is queued (bounded wait).
  */
 public final class AccessLog implements Consumer<CallRecord> {
     private static final int QUEUE_CAPACITY = 8192;
+    private static final long FLUSH_AT_EXIT_MILLIS = 5000;
 
     private final BlockingQueue<CallRecord> queue = new ArrayBlockingQueue<CallRecord>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final Writer out;
     private final JsonGenerator json;
-    private final Object writeLock = new Object();
 
     private AccessLog(OutputStream stream) throws IOException {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
         this.json = new JsonFactory().createGenerator(out);
         this.json.setRootValueSeparator((SerializableString) null); // each line ends with our own '\n'
+        this.json.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM); // one write(2) per batch, not per line
     }
 
     /** Opens the configured destination and starts the writer thread. */
     public static AccessLog start(AccessLogConfig config) throws IOException {
         AccessLog log = new AccessLog(open(config.path()));
-        Thread writer = new AgentThreads("access-log").newThread(log::drainForever);
+        final Thread writer = new AgentThreads("access-log").newThread(log::writeUntilInterrupted);
         writer.start();
-        Runtime.getRuntime().addShutdownHook(new AgentThreads("access-log-flush").newThread(log::drainNow));
+        // At exit, stop the writer and wait for it: it writes what it holds and what is still queued.
+        Runtime.getRuntime().addShutdownHook(new AgentThreads("access-log-flush").newThread(() -> {
+            writer.interrupt();
+            try {
+                writer.join(FLUSH_AT_EXIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         return log;
     }
 
@@ -76,10 +85,10 @@ public final class AccessLog implements Consumer<CallRecord> {
         return dropped.get();
     }
 
-    private void drainForever() {
+    private void writeUntilInterrupted() {
         List<CallRecord> batch = new ArrayList<CallRecord>(256);
-        while (true) {
-            try {
+        try {
+            while (true) {
                 CallRecord first = queue.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
                     continue;
@@ -88,28 +97,21 @@ public final class AccessLog implements Consumer<CallRecord> {
                 queue.drainTo(batch, 255);
                 write(batch);
                 batch.clear();
-            } catch (InterruptedException e) {
-                return;
             }
+        } catch (InterruptedException exiting) {
+            queue.drainTo(batch);
+            write(batch);
         }
     }
 
-    private void drainNow() {
-        List<CallRecord> rest = new ArrayList<CallRecord>();
-        queue.drainTo(rest);
-        write(rest);
-    }
-
     private void write(List<CallRecord> records) {
-        synchronized (writeLock) {
-            try {
-                for (CallRecord record : records) {
-                    writeLine(record);
-                }
-                json.flush();
-            } catch (IOException e) {
-                AgentLog.warnOnce("access-log-write", "cannot write the access log: " + e);
+        try {
+            for (CallRecord record : records) {
+                writeLine(record);
             }
+            out.flush();
+        } catch (IOException e) {
+            AgentLog.warnOnce("access-log-write", "cannot write the access log: " + e);
         }
     }
 

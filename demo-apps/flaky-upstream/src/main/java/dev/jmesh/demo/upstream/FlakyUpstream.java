@@ -58,6 +58,9 @@ public final class FlakyUpstream {
     }
 
     public static void main(String[] args) throws IOException {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
+        // delayed ACK, and every response waits ~40 ms: latency the upstream would add, not the client.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         if (Arrays.asList(args).contains("--help")) {
             System.out.println(UpstreamOptions.USAGE);
             return;

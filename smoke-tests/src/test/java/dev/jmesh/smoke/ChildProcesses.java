@@ -1,0 +1,50 @@
+package dev.jmesh.smoke;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Starts the JVMs of one test and kills whatever is still running after it, pass or fail. Register as
+ * an instance field: {@code @RegisterExtension final ChildProcesses processes = new ChildProcesses();}.
+ * A shutdown hook kills leftovers too, should the test JVM itself be stopped mid-test.
+ */
+final class ChildProcesses implements AfterEachCallback {
+    private static final Set<JavaProcess> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(JavaProcess::kill), "smoke-kill-children"));
+    }
+
+    private final List<JavaProcess> mine = new ArrayList<>();
+
+    /** {@code java <jvmArgs...> -jar <jar> <args...>} on the JVM chosen with {@code -Djmesh.test.java}. */
+    synchronized JavaProcess javaJar(String name, List<String> jvmArgs, Path jar, List<String> args, Path workDir) {
+        List<String> command = new ArrayList<>();
+        command.add(SmokeEnv.java().toString());
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(args);
+        JavaProcess process = JavaProcess.start(name, command, workDir);
+        mine.add(process);
+        LIVE.add(process);
+        return process;
+    }
+
+    @Override
+    public synchronized void afterEach(ExtensionContext context) {
+        for (JavaProcess process : mine) {
+            if (process.isAlive()) {
+                process.kill();
+            }
+            LIVE.remove(process);
+        }
+        mine.clear();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.jmesh.smoke;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The files the smoke tests launch, passed in as system properties by the module's pom (surefire
+ * {@code systemPropertyVariables}). The jars are built in the {@code package} phase, so the tests need
+ * {@code mvn verify} from the repository root.
+ */
+final class SmokeEnv {
+    private static final String HOW_TO_BUILD = "run `mvn verify` from the repository root (not `mvn test`:"
+            + " the jars are built in the package phase, which `mvn test` does not reach)";
+
+    private static volatile boolean announced;
+
+    private SmokeEnv() {
+    }
+
+    static Path agentJar() {
+        return existingFile("jmesh.agent.jar", "the agent jar");
+    }
+
+    static Path upstreamJar() {
+        return existingFile("jmesh.demo.upstream.jar", "the flaky-upstream demo jar");
+    }
+
+    static Path shopJar() {
+        return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
+    }
+
+    /** The {@code java} executable the launched processes run on ({@code -Djmesh.test.java=...}). */
+    static Path java() {
+        String configured = System.getProperty("jmesh.test.java");
+        Path java = configured == null || configured.isBlank()
+                ? Paths.get(System.getProperty("java.home"), "bin", "java")
+                : Paths.get(configured);
+        if (!Files.isExecutable(java)) {
+            throw new IllegalStateException("jmesh.test.java points at " + java + ", which is not an executable;"
+                    + " pass -Djmesh.test.java=/path/to/jdk/bin/java");
+        }
+        if (!announced) {
+            announced = true;
+            System.out.println("[smoke] launched JVMs run on " + java);
+        }
+        return java;
+    }
+
+    /** The project version, for {@code jmesh-agent.jar version}. */
+    static String version() {
+        return required("jmesh.version", "the project version");
+    }
+
+    private static Path existingFile(String property, String what) {
+        Path path = Paths.get(required(property, what)).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException(what + " is missing at " + path + "; " + HOW_TO_BUILD);
+        }
+        return path;
+    }
+
+    private static String required(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + property + " (" + what + ") is not set;"
+                    + " the smoke-tests pom passes it to surefire: " + HOW_TO_BUILD);
+        }
+        return value;
+    }
+}
