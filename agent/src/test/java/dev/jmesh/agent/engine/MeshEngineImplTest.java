@@ -1,0 +1,252 @@
+package dev.jmesh.agent.engine;
+
+import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.config.ConfigLoader;
+import dev.jmesh.config.MeshConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The engine's routing, retry, timeout and breaker decisions, with a scripted library and no I/O. */
+class MeshEngineImplTest {
+    private static final String TWO_ENDPOINTS = """
+            services:
+              inventory:
+                endpoints: ["10.0.0.1:8080", "10.0.0.2:8080"]
+            """;
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final List<CallRecord> records = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
+    private MeshEngineImpl engine(String yaml) throws Exception {
+        MeshConfig config = ConfigLoader.parse(yaml, "test.yaml").config();
+        return new MeshEngineImpl(config, scheduler, records::add);
+    }
+
+    private static OutboundCall get(String host) {
+        return new OutboundCall("http", "http", host, -1, "GET", "/items/1", true);
+    }
+
+    private static OutboundCall post(String host) {
+        return new OutboundCall("http", "http", host, -1, "POST", "/orders", true);
+    }
+
+    private CallRecord onlyRecord() {
+        assertEquals(1, records.size(), "one record per logical call");
+        return records.get(0);
+    }
+
+    @Test
+    void aHostThatIsNotAServicePassesThroughToTheAddressTheAppUsed() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(200);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS).call(
+                new OutboundCall("http", "http", "example.org", 8081, "GET", "/", true), exchange);
+
+        assertEquals("example.org:8081", response.endpoint());
+        CallRecord record = onlyRecord();
+        assertNull(record.service());
+        assertEquals(200, record.status());
+        assertEquals(1, record.attempts());
+        assertEquals("example.org:8081", record.upstream());
+    }
+
+    @Test
+    void aServiceNameIsRoutedRoundRobinOverItsEndpoints() throws Exception {
+        MeshEngineImpl engine = engine(TWO_ENDPOINTS);
+        ScriptedExchange exchange = new ScriptedExchange();
+
+        for (int i = 0; i < 4; i++) {
+            engine.call(get("inventory"), exchange);
+        }
+
+        assertEquals(List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.1:8080", "10.0.0.2:8080"),
+                exchange.attempts.stream().map(ScriptedExchange.Attempt::endpoint).toList());
+        assertEquals("inventory", records.get(0).service());
+    }
+
+    @Test
+    void a503IsRetriedOnTheNextEndpointAndTheAppSeesOneSuccessfulCall() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange);
+
+        assertEquals(200, response.status());
+        assertEquals(2, exchange.attempts.size());
+        assertTrue(!exchange.attempts.get(0).endpoint().equals(exchange.attempts.get(1).endpoint()),
+                "the retry goes to the other endpoint");
+        assertEquals(List.of(new ScriptedExchange.Response(503, exchange.attempts.get(0).endpoint())),
+                exchange.discarded, "the replaced 503 is released");
+        CallRecord record = onlyRecord();
+        assertEquals(2, record.attempts());
+        assertEquals(200, record.status());
+        assertEquals("-", record.flagsText());
+    }
+
+    @Test
+    void connectFailuresAndResetsAreRetriedAndAListedStatusToo() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange()
+                .then(new ConnectException("refused"), new SocketException("Connection reset"), 429, 200);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 4, backoff: { base: 1ms, max: 2ms }, retryOn: [connect-failure, reset, "429"] }
+                """).call(get("inventory"), exchange);
+
+        assertEquals(200, response.status());
+        assertEquals(4, onlyRecord().attempts());
+    }
+
+    @Test
+    void whenRetriesRunOutTheAppGetsTheLastResponseAndTheRecordSaysURX() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 503, 502);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange);
+
+        assertEquals(502, response.status());
+        CallRecord record = onlyRecord();
+        assertEquals(3, record.attempts());
+        assertEquals(502, record.status());
+        assertEquals("URX", record.flagsText());
+    }
+
+    @Test
+    void aPostIsNeverRetried() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """).call(post("inventory"), exchange);
+
+        assertEquals(503, response.status());
+        assertEquals(1, exchange.attempts.size());
+    }
+
+    @Test
+    void aRequestWhoseBodyCannotBeReplayedIsNeverRetried() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+        OutboundCall streamed = new OutboundCall("http", "http", "inventory", -1, "PUT", "/items/1", false);
+
+        engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """).call(streamed, exchange);
+
+        assertEquals(1, exchange.attempts.size());
+    }
+
+    @Test
+    void aTimedOutAttemptIsRetriedAndTheAppSeesTheLibraryTimeoutWithUT() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(
+                new SocketTimeoutException("Read timed out"), new SocketTimeoutException("Read timed out"));
+
+        SocketTimeoutException thrown = assertThrows(SocketTimeoutException.class, () -> engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 2, perTryTimeout: 300ms, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange));
+
+        assertEquals("Read timed out", thrown.getMessage());
+        assertEquals(List.of(300, 300), exchange.attempts.stream().map(ScriptedExchange.Attempt::timeoutMillis).toList(),
+                "each attempt gets the per-try timeout");
+        CallRecord record = onlyRecord();
+        assertEquals(-1, record.status());
+        assertEquals("UT,URX", record.flagsText());
+    }
+
+    @Test
+    void thePerTryTimeoutIsCutToWhatIsLeftOfTheOverallTimeout() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(200);
+
+        engine(TWO_ENDPOINTS + """
+                    timeout: 200ms
+                    retry: { maxAttempts: 2, perTryTimeout: 5s, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange);
+
+        int given = exchange.attempts.get(0).timeoutMillis();
+        assertTrue(given > 0 && given <= 200, "attempt timeout " + given + "ms must fit in the 200ms overall timeout");
+    }
+
+    @Test
+    void whenTheOverallTimeoutIsUsedUpTheAppGetsTheLibraryTimeoutException() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange() {
+            @Override
+            public Response attempt(String host, int port, int timeoutMillis) throws Exception {
+                super.attempt(host, port, timeoutMillis);
+                Thread.sleep(timeoutMillis); // the library waits out its timeout...
+                throw new java.net.http.HttpTimeoutException("request timed out"); // ...and says so
+            }
+        };
+
+        Exception thrown = assertThrows(Exception.class, () -> engine(TWO_ENDPOINTS + """
+                    timeout: 150ms
+                    retry: { maxAttempts: 10, perTryTimeout: 100ms, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange));
+
+        assertTrue(thrown instanceof SocketTimeoutException || thrown instanceof java.net.http.HttpTimeoutException,
+                "a timeout the library's way, got " + thrown);
+        assertTrue(exchange.attempts.size() < 10, "the overall timeout stops the retries");
+        assertTrue(onlyRecord().flagsText().contains("UT"), onlyRecord().flagsText());
+    }
+
+    @Test
+    void anOpenBreakerFailsFastWithAnIOExceptionNamingJmeshTheServiceAndTheReason() throws Exception {
+        MeshEngineImpl engine = engine(TWO_ENDPOINTS + """
+                    circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 4, window: 10s, openDuration: 30s }
+                """);
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 503, 503, 503);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(503, engine.call(get("inventory"), exchange).status());
+        }
+
+        IOException rejected = assertThrows(IOException.class, () -> engine.call(get("inventory"), exchange));
+
+        assertTrue(rejected.getMessage().startsWith("jmesh: circuit breaker open for service 'inventory'"),
+                rejected.getMessage());
+        assertTrue(rejected.getMessage().contains("50%"), rejected.getMessage());
+        assertEquals(4, exchange.attempts.size(), "no attempt while open");
+        CallRecord last = records.get(records.size() - 1);
+        assertEquals(0, last.attempts());
+        assertEquals("UO", last.flagsText());
+    }
+
+    @Test
+    void theRecordNamesTheApplicationFrameThatMadeTheCall() throws Exception {
+        engine(TWO_ENDPOINTS).call(get("inventory"), new ScriptedExchange());
+
+        String caller = onlyRecord().caller();
+        assertTrue(caller != null && caller.startsWith("org.junit."), "JUnit called the engine here: " + caller);
+    }
+
+    @Test
+    void asyncCallsFollowTheSamePolicies() throws Exception {
+        AsyncScriptedExchange exchange = new AsyncScriptedExchange(new ScriptedExchange().then(503, 200));
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """).callAsync(get("inventory"), exchange).get();
+
+        assertEquals(200, response.status());
+        CallRecord record = onlyRecord();
+        assertEquals(2, record.attempts());
+        assertEquals(200, record.status());
+    }
+}
