@@ -1,16 +1,13 @@
 package dev.jmesh.agent;
 
-import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.MeshEngineImpl;
-import dev.jmesh.agent.telemetry.AccessLog;
+import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.Mesh;
-import dev.jmesh.config.AccessLogConfig;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
-import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -23,13 +20,15 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 /** Everything the first intercepted call needs, done on the {@code jmesh-init} thread. */
 final class AgentInitializer {
+    /** How often the config file is checked for changes; a valid change is in force within this time. */
+    private static final long CONFIG_POLL_MILLIS = 500;
     private AgentInitializer() {
     }
 
@@ -56,25 +55,32 @@ final class AgentInitializer {
         }
     }
 
-    /** Loads the config and registers the engine with the bootstrap facade. */
+    /**
+     * Loads the config, registers the engine with the bootstrap facade, and watches the config file:
+     * a valid change is swapped in atomically, an invalid one is reported and the last good one stays.
+     */
     private static MeshConfig startEngine() {
-        MeshConfig config = ConfigSource.load();
+        final ConfigSource source = ConfigSource.fromEnvironment();
+        MeshConfig config = source.initial();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, new AgentThreads("scheduler"));
-        Mesh.install(new MeshEngineImpl(config, scheduler, telemetry(config)));
+        final Telemetry telemetry = new Telemetry();
+        telemetry.configure(config.telemetry());
+        final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
+        Mesh.install(engine);
+        if (source.configured()) {
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    MeshConfig changed = source.poll();
+                    if (changed != null) {
+                        engine.update(changed);
+                        telemetry.configure(changed.telemetry());
+                    }
+                } catch (Throwable t) {
+                    AgentLog.warnOnce("config-watch", "config reload failed (" + t + "); keeping the last good config");
+                }
+            }, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
         return config;
-    }
-
-    private static Consumer<CallRecord> telemetry(MeshConfig config) {
-        AccessLogConfig accessLog = config.telemetry().accessLog();
-        if (accessLog == null) {
-            return record -> { };
-        }
-        try {
-            return AccessLog.start(accessLog);
-        } catch (IOException e) {
-            AgentLog.warn("cannot open the access log " + accessLog.path() + " (" + e + "); calls are not logged");
-            return record -> { };
-        }
     }
 
     private static AgentBuilder buildWeaver() {

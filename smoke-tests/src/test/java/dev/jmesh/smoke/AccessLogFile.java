@@ -33,6 +33,22 @@ final class AccessLogFile {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return parse(file, lines);
+    }
+
+    /** The complete lines of a log that a running process may be writing; none while it does not exist. */
+    static List<Entry> readWhileWritten(Path file) {
+        String text;
+        try {
+            text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String complete = text.substring(0, text.lastIndexOf('\n') + 1);
+        return parse(file, complete.lines().toList());
+    }
+
+    private static List<Entry> parse(Path file, List<String> lines) {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);

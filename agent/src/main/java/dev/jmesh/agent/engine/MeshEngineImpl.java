@@ -30,13 +30,23 @@ public final class MeshEngineImpl implements MeshEngine {
     public MeshEngineImpl(MeshConfig config, ScheduledExecutorService scheduler, Consumer<CallRecord> telemetry) {
         this.scheduler = scheduler;
         this.telemetry = telemetry;
-        this.services = build(config);
+        this.services = build(config, Collections.<String, ServiceRuntime>emptyMap());
     }
 
-    private Map<String, ServiceRuntime> build(MeshConfig config) {
+    /**
+     * Applies a new config snapshot atomically. A service whose config did not change keeps its runtime
+     * state (breaker, balancer position); calls already running finish under the snapshot they started with.
+     */
+    public void update(MeshConfig config) {
+        services = build(config, services);
+    }
+
+    private Map<String, ServiceRuntime> build(MeshConfig config, Map<String, ServiceRuntime> previous) {
         Map<String, ServiceRuntime> runtimes = new HashMap<String, ServiceRuntime>();
         for (ServiceConfig service : config.services().values()) {
-            runtimes.put(service.name(), new ServiceRuntime(service, scheduler));
+            ServiceRuntime unchanged = previous.get(service.name());
+            runtimes.put(service.name(), unchanged != null && unchanged.config().equals(service)
+                    ? unchanged : new ServiceRuntime(service, scheduler));
         }
         return Collections.unmodifiableMap(runtimes);
     }

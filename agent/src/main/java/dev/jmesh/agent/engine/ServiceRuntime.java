@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  * retries, i.e. what the application experiences, and it stops a call before any attempt is made.
  */
 final class ServiceRuntime {
+    private final ServiceConfig config;
     private final String name;
     private final List<Endpoint> endpoints;
     private final LoadBalancer balancer;
@@ -51,6 +52,7 @@ final class ServiceRuntime {
     private final FailsafeExecutor<Object> single;
 
     ServiceRuntime(ServiceConfig config, ScheduledExecutorService scheduler) {
+        this.config = config;
         this.name = config.name();
         this.endpoints = config.endpoints();
         this.balancer = LoadBalancer.of(config.loadBalancer(), endpoints);
@@ -79,6 +81,10 @@ final class ServiceRuntime {
 
     String name() {
         return name;
+    }
+
+    ServiceConfig config() {
+        return config;
     }
 
     // ---- blocking ---------------------------------------------------------------------------------

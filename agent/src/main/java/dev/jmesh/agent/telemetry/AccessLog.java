@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 /**
  * The access log: one JSON object per line per logical call, written by one daemon thread from a
  * bounded queue. The application thread only offers the record; when the queue is full the record is
- * dropped and counted, never waited for. At JVM exit the writer finishes what is queued (bounded wait).
+ * dropped and counted, never waited for. {@link #close} lets the writer finish what is queued.
  */
 public final class AccessLog implements Consumer<CallRecord> {
     private static final int QUEUE_CAPACITY = 8192;
@@ -37,9 +37,13 @@ public final class AccessLog implements Consumer<CallRecord> {
     private final BlockingQueue<CallRecord> queue = new ArrayBlockingQueue<CallRecord>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final Writer out;
+    private final boolean standardStream;
+    private final Thread writer;
     private final JsonGenerator json;
 
-    private AccessLog(OutputStream stream) throws IOException {
+    private AccessLog(OutputStream stream, boolean standardStream) throws IOException {
+        this.standardStream = standardStream;
+        this.writer = new AgentThreads("access-log").newThread(this::writeUntilInterrupted);
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
         this.json = new JsonFactory().createGenerator(out);
         this.json.setRootValueSeparator((SerializableString) null); // each line ends with our own '\n'
@@ -48,26 +52,37 @@ public final class AccessLog implements Consumer<CallRecord> {
 
     /** Opens the configured destination and starts the writer thread. */
     public static AccessLog start(AccessLogConfig config) throws IOException {
-        AccessLog log = new AccessLog(open(config.path()));
-        final Thread writer = new AgentThreads("access-log").newThread(log::writeUntilInterrupted);
-        writer.start();
-        // At exit, stop the writer and wait for it: it writes what it holds and what is still queued.
-        Runtime.getRuntime().addShutdownHook(new AgentThreads("access-log-flush").newThread(() -> {
-            writer.interrupt();
-            try {
-                writer.join(FLUSH_AT_EXIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        AccessLog log = new AccessLog(open(config.path()), isStandardStream(config.path()));
+        log.writer.start();
         return log;
     }
 
+    /** Stops the writer after it has written everything queued (waiting at most a few seconds). */
+    public void close() {
+        writer.interrupt();
+        try {
+            writer.join(FLUSH_AT_EXIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!standardStream) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                AgentLog.warnOnce("access-log-close", "cannot close the access log: " + e);
+            }
+        }
+    }
+
+    private static boolean isStandardStream(String path) {
+        return AccessLogConfig.PATH_STDOUT.equals(path) || AccessLogConfig.PATH_STDERR.equals(path);
+    }
+
     private static OutputStream open(String path) throws IOException {
-        if ("stdout".equals(path)) {
+        if (AccessLogConfig.PATH_STDOUT.equals(path)) {
             return new FileOutputStream(FileDescriptor.out);
         }
-        if ("stderr".equals(path)) {
+        if (AccessLogConfig.PATH_STDERR.equals(path)) {
             return new FileOutputStream(FileDescriptor.err);
         }
         return new FileOutputStream(path, true);

@@ -28,6 +28,7 @@ public final class LegacyShop {
             "  --calls N           number of calls (default 20)",
             "  --client C          urlconnection | httpclient | httpclient-async | all (default all: rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
             "  --quiet             print only the summary");
 
@@ -39,6 +40,7 @@ public final class LegacyShop {
     private static String client = "all";
     private static int postEvery = 0;
     private static int exitCode = 0;
+    private static int intervalMillis = 0;
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -75,11 +77,22 @@ public final class LegacyShop {
             } else {
                 failed++;
             }
+            pause();
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
         // Always exit explicitly: a test checks that an agent does not change the exit code.
         System.exit(exitCode);
+    }
+
+    private static void pause() {
+        if (intervalMillis > 0) {
+            try {
+                Thread.sleep(intervalMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Makes call number i and prints its line; returns true when it got a 2xx. */
@@ -221,6 +234,7 @@ public final class LegacyShop {
                 case "--client": client = clientName(value); break;
                 case "--post-every": postEvery = nonNegative(option, value); break;
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
+                case "--interval-ms": intervalMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
