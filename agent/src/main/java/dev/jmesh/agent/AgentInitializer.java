@@ -3,6 +3,7 @@ package dev.jmesh.agent;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.instrumentation.InstrumentationModule;
@@ -39,6 +40,7 @@ final class AgentInitializer {
             FutureTask<MeshConfig> engine = new FutureTask<MeshConfig>(AgentInitializer::startEngine);
             new AgentThreads("config").newThread(engine).start();
             openJdkModules(inst);
+            Helpers.install(HelperClassLoader.factory());
             ClassFileTransformer woven = buildWeaver().makeRaw();
             MeshConfig config = engine.get();
             weaver.ready(woven);
