@@ -26,7 +26,7 @@ telemetry:
 YAML
 agent=(-javaagent:agent/target/jmesh-agent.jar -Djmesh.config="$work/mesh.yaml")
 shop=(-jar demo-apps/legacy-shop/target/legacy-shop.jar --quiet --calls 1)
-bench=(-cp benchmarks/target/benchmarks.jar dev.jmesh.benchmarks.CallLatency)
+bench=(-cp benchmarks/target/classes dev.jmesh.benchmarks.CallLatency)
 
 seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $s" | bc; }
 

@@ -32,9 +32,22 @@ public final class CallRecord {
         this.traceId = newTraceId();
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** 32 lower-case hex digits, as a W3C trace id. */
     private static String newTraceId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        char[] id = new char[32];
+        hex(random.nextLong(), id, 0);
+        hex(random.nextLong(), id, 16);
+        return new String(id);
+    }
+
+    private static void hex(long value, char[] into, int offset) {
+        for (int i = 15; i >= 0; i--) {
+            into[offset + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
     }
 
     void service(String name) {

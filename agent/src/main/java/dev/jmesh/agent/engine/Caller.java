@@ -1,15 +1,83 @@
 package dev.jmesh.agent.engine;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Iterator;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
 /**
  * Finds the application frame that made an outbound call: the first frame that belongs neither to
  * the JDK nor to jmesh. This is the insight no sidecar has.
+ *
+ * <p>On Java 9+ it uses {@code StackWalker}, which reads only the top frames lazily: about 1.3 µs and
+ * 0.8 KB per call at a depth of 20, against 13 µs and 3.6 KB for {@code Throwable.getStackTrace()}
+ * (benchmarks/CallerLookupBenchmark). StackWalker is reached through method handles because this code
+ * is compiled for Java 8; constant handles are inlined by the JIT like direct calls.
  */
 final class Caller {
+    private static final MethodHandle WALK;
+    private static final MethodHandle CLASS_NAME;
+    private static final MethodHandle METHOD_NAME;
+    private static final MethodHandle LINE_NUMBER;
+
+    static {
+        MethodHandle walk = null;
+        MethodHandle className = null;
+        MethodHandle methodName = null;
+        MethodHandle lineNumber = null;
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            Class<?> walker = Class.forName("java.lang.StackWalker");
+            Class<?> frame = Class.forName("java.lang.StackWalker$StackFrame");
+            Object instance = walker.getMethod("getInstance").invoke(null);
+            walk = lookup.findVirtual(walker, "walk", MethodType.methodType(Object.class, Function.class))
+                    .bindTo(instance);
+            className = lookup.findVirtual(frame, "getClassName", MethodType.methodType(String.class))
+                    .asType(MethodType.methodType(String.class, Object.class));
+            methodName = lookup.findVirtual(frame, "getMethodName", MethodType.methodType(String.class))
+                    .asType(MethodType.methodType(String.class, Object.class));
+            lineNumber = lookup.findVirtual(frame, "getLineNumber", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, Object.class));
+        } catch (Throwable java8) {
+            walk = null;
+        }
+        WALK = walk;
+        CLASS_NAME = className;
+        METHOD_NAME = methodName;
+        LINE_NUMBER = lineNumber;
+    }
+
+    private static final Function<Stream<Object>, String> FIRST_APPLICATION_FRAME = frames -> {
+        try {
+            Iterator<Object> it = frames.iterator();
+            while (it.hasNext()) {
+                Object frame = it.next();
+                String className = (String) CLASS_NAME.invokeExact(frame);
+                if (!isInfrastructure(className)) {
+                    return className + "." + (String) METHOD_NAME.invokeExact(frame) + ":"
+                            + (int) LINE_NUMBER.invokeExact(frame);
+                }
+            }
+            return null;
+        } catch (Throwable t) {
+            return null;
+        }
+    };
+
     private Caller() {
     }
 
     /** {@code class.method:line} of the calling application frame, or null when there is none. */
     static String find() {
+        if (WALK != null) {
+            try {
+                return (String) WALK.invokeExact(FIRST_APPLICATION_FRAME);
+            } catch (Throwable t) {
+                return null;
+            }
+        }
         for (StackTraceElement frame : new Throwable().getStackTrace()) {
             if (!isInfrastructure(frame.getClassName())) {
                 return frame.getClassName() + "." + frame.getMethodName() + ":" + frame.getLineNumber();

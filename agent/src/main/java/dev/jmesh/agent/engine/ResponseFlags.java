@@ -12,18 +12,16 @@ final class ResponseFlags {
     static final String CIRCUIT_OPEN = "UO";
     static final String RETRIES_EXHAUSTED = "URX";
 
-    private final StringBuilder flags = new StringBuilder(0);
+    /** Comma-separated flags; null until the first one (most calls have none). */
+    private String flags;
 
     synchronized void add(String flag) {
-        if (flags.length() > 0) {
-            flags.append(',');
-        }
-        flags.append(flag);
+        flags = flags == null ? flag : flags + "," + flag;
     }
 
     /** Comma-separated flags, or "-" when there are none (as Envoy prints it). */
     @Override
     public synchronized String toString() {
-        return flags.length() == 0 ? "-" : flags.toString();
+        return flags == null ? "-" : flags;
     }
 }
