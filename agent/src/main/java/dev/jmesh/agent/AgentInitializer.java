@@ -62,14 +62,14 @@ final class AgentInitializer {
      * a valid change is swapped in atomically, an invalid one is reported and the last good one stays.
      */
     private static MeshConfig startEngine() {
-        final ConfigSource source = ConfigSource.fromEnvironment();
+        final ConfigSource source = ConfigSource.fromSystem();
         MeshConfig config = source.initial();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, new AgentThreads("scheduler"));
         final Telemetry telemetry = new Telemetry();
         telemetry.configure(config.telemetry());
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
         Mesh.install(engine);
-        if (source.configured()) {
+        if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     MeshConfig changed = source.poll();

@@ -2,115 +2,104 @@ package dev.jmesh.agent;
 
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.ConfigException;
+import dev.jmesh.config.ConfigInput;
 import dev.jmesh.config.ConfigLoader;
 import dev.jmesh.config.LoadResult;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.config.Problem;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The agent's config file: {@code -Djmesh.config=PATH}, else the environment variable
- * {@code JMESH_CONFIG}, else none (pass-through). It is read at start and then polled; every change is
- * validated before it is applied, and a change that cannot be used is reported in one line while the
- * last good config stays in force. The application is never stopped by its config.
+ * The agent's config as {@link ConfigInput#fromSystem()} describes it: a file ({@code -Djmesh.config} /
+ * {@code JMESH_CONFIG}) or an inline document ({@code -Djmesh.config.inline}), plus {@code -Djmesh.*} and
+ * {@code JMESH_*} overrides; with none of them, pass-through. A file is read at start and then polled;
+ * every change is validated (with the overrides applied again) before it is used, and a change that
+ * cannot be used is reported in one line while the last good config stays in force. The application is
+ * never stopped by its config.
  */
 final class ConfigSource {
-    static final String PROPERTY = "jmesh.config";
-    static final String ENVIRONMENT = "JMESH_CONFIG";
     /** A config is a few kilobytes; reading more than this is a mistake we refuse, not a config. */
     private static final int MAX_BYTES = 1024 * 1024;
 
-    private final Path path;
-    /** The bytes last acted on (applied or rejected), null while the file is missing. */
+    private final ConfigInput input;
+    private final String name;
+    /** The file's bytes last acted on (applied or rejected), null while it is missing. */
     private byte[] lastSeen;
-    private boolean missingReported;
 
-    private ConfigSource(Path path) {
-        this.path = path;
+    private ConfigSource(ConfigInput input) {
+        this.input = input;
+        this.name = input.file() != null ? input.file().toString() : "(inline and overrides)";
     }
 
-    static ConfigSource fromEnvironment() {
-        String value = System.getProperty(PROPERTY);
-        if (value == null || value.trim().isEmpty()) {
-            value = System.getenv(ENVIRONMENT);
-        }
-        return new ConfigSource(value == null || value.trim().isEmpty() ? null : Paths.get(value.trim()));
+    static ConfigSource fromSystem() {
+        return new ConfigSource(ConfigInput.fromSystem());
     }
 
-    /** Whether a file was configured, i.e. whether there is anything to watch. */
-    boolean configured() {
-        return path != null;
+    /** Whether there is a file to watch for changes. */
+    boolean watched() {
+        return input.file() != null;
     }
 
-    /** The config to start with: the file's, or pass-through when there is none or it is unusable. */
+    /** The config to start with, or pass-through when it is unusable. */
     MeshConfig initial() {
-        if (path == null) {
-            return MeshConfig.empty();
+        if (watched()) {
+            lastSeen = readFile();
         }
-        MeshConfig config = read(true);
+        MeshConfig config = load(true);
         return config != null ? config : MeshConfig.empty();
     }
 
     /** Re-reads the file: a new config when it changed and is valid, else null (problems are reported). */
     MeshConfig poll() {
-        return read(false);
-    }
-
-    private MeshConfig read(boolean initial) {
-        byte[] bytes;
-        try {
-            bytes = readBounded();
-        } catch (NoSuchFileException e) {
-            lastSeen = null;
-            if (!missingReported) {
-                missingReported = true;
-                AgentLog.warn("config " + path + " not found; " + (initial
-                        ? "running as pass-through until it appears" : "keeping the last good config"));
-            }
-            return null;
-        } catch (IOException e) {
-            AgentLog.warnOnce("config-read:" + e, "cannot read config " + path + " (" + e.getMessage() + "); "
-                    + (initial ? "running as pass-through" : "keeping the last good config"));
-            return null;
-        }
-        missingReported = false;
+        byte[] bytes = readFile();
         if (Arrays.equals(bytes, lastSeen)) {
             return null;
         }
+        boolean removed = bytes == null;
         lastSeen = bytes;
+        if (removed) {
+            AgentLog.warn("config " + name + " was removed; keeping the last good config");
+            return null;
+        }
+        return load(false);
+    }
+
+    private MeshConfig load(boolean initial) {
         try {
-            LoadResult result = ConfigLoader.parse(new String(bytes, StandardCharsets.UTF_8), path.toString());
+            LoadResult result = ConfigLoader.load(input);
             String warnings = result.warnings().isEmpty() ? "" : " (" + join(result.warnings()) + ")";
-            if (initial) {
-                if (!warnings.isEmpty()) {
-                    AgentLog.warn("config " + path + warnings);
-                }
-            } else {
-                AgentLog.info("config " + path + " reloaded: " + result.config().services().size() + " services"
+            if (!initial) {
+                AgentLog.info("config " + name + " reloaded: " + result.config().services().size() + " services"
                         + warnings);
+            } else if (!warnings.isEmpty()) {
+                AgentLog.warn("config " + name + warnings);
             }
             return result.config();
         } catch (ConfigException e) {
-            AgentLog.warn("config " + path + (initial
-                    ? " not applied, running as pass-through until it is fixed (the file is watched): "
-                    : " changed but was not applied, keeping the last good config: ") + join(e.problems()));
+            AgentLog.warn("config " + name + (!initial
+                    ? " changed but was not applied, keeping the last good config: "
+                    : watched() ? " not applied, running as pass-through until it is fixed (the file is watched): "
+                    : " not applied, running as pass-through: ") + join(e.problems()));
             return null;
         }
     }
 
-    private byte[] readBounded() throws IOException {
-        if (Files.size(path) > MAX_BYTES) {
-            throw new IOException("larger than " + MAX_BYTES / 1024 + " KiB");
+    /** The file's bytes, or null when it cannot be read (the loader then says why). */
+    private byte[] readFile() {
+        try {
+            if (Files.size(input.file()) > MAX_BYTES) {
+                AgentLog.warnOnce("config-size", "config " + name + " is larger than " + MAX_BYTES / 1024
+                        + " KiB and is ignored");
+                return null;
+            }
+            return Files.readAllBytes(input.file());
+        } catch (IOException e) {
+            return null;
         }
-        return Files.readAllBytes(path);
     }
 
     /** All problems on one line, so a report stays one line however many there are. */

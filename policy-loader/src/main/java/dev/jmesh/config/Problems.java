@@ -5,19 +5,40 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
-/** Collects errors and warnings while a document is read, so that ALL of them are reported at once. */
+/**
+ * Collects errors and warnings while a config is read, so that ALL of them are reported at once.
+ * They are listed source by source (the document first, then overrides, in the order the sources were
+ * {@linkplain #addSource registered}) and within a source in document order.
+ */
 final class Problems {
 
-    private static final Comparator<Problem> BY_PLACE = new Comparator<Problem>() {
+    private final List<String> sources = new ArrayList<String>();
+    private final List<Problem> errors = new ArrayList<Problem>();
+    private final List<Problem> warnings = new ArrayList<Problem>();
+
+    private final Comparator<Problem> byPlace = new Comparator<Problem>() {
         @Override
         public int compare(Problem a, Problem b) {
-            int c = Integer.compare(a.line(), b.line());
+            int c = Integer.compare(rank(a.source()), rank(b.source()));
+            if (c != 0) {
+                return c;
+            }
+            c = Integer.compare(a.line(), b.line());
             return c != 0 ? c : Integer.compare(a.column(), b.column());
         }
     };
 
-    private final List<Problem> errors = new ArrayList<Problem>();
-    private final List<Problem> warnings = new ArrayList<Problem>();
+    /** Problems of sources registered earlier are listed first; unregistered sources come last. */
+    void addSource(String source) {
+        if (!sources.contains(source)) {
+            sources.add(source);
+        }
+    }
+
+    private int rank(String source) {
+        int i = sources.indexOf(source);
+        return i < 0 ? Integer.MAX_VALUE : i;
+    }
 
     void error(Node at, String message) {
         errors.add(new Problem(at.source(), at.line(), at.column(), message));
@@ -45,9 +66,9 @@ final class Problems {
         return sorted(warnings);
     }
 
-    private static List<Problem> sorted(List<Problem> problems) {
+    private List<Problem> sorted(List<Problem> problems) {
         List<Problem> copy = new ArrayList<Problem>(problems);
-        Collections.sort(copy, BY_PLACE); // stable
+        Collections.sort(copy, byPlace); // stable
         return Collections.unmodifiableList(copy);
     }
 }

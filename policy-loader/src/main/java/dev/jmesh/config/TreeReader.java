@@ -30,11 +30,13 @@ final class TreeReader {
 
     private final JsonParser parser;
     private final String source;
+    private final int firstLineShift;
     private final Problems problems;
 
-    private TreeReader(JsonParser parser, String source, Problems problems) {
+    private TreeReader(JsonParser parser, String source, int firstLineShift, Problems problems) {
         this.parser = parser;
         this.source = source;
+        this.firstLineShift = firstLineShift;
         this.problems = problems;
     }
 
@@ -43,14 +45,28 @@ final class TreeReader {
      * has been reported).
      */
     static Node read(String text, String source, Problems problems) {
-        boolean json = firstNonBlank(text) == '{';
+        return read(text, source, "", 0, firstNonBlank(text) == '{', problems);
+    }
+
+    /**
+     * Reads the value of one override as YAML (never as JSON). Its nodes get paths below
+     * {@code rootPath}; columns on the first line are moved left by {@code firstLineShift}, for text
+     * that the caller has prefixed (a '[' around a comma-separated list). Null when the text is empty
+     * or could not be read (then a problem has been reported).
+     */
+    static Node readValue(String text, String source, String rootPath, int firstLineShift, Problems problems) {
+        return read(text, source, rootPath, firstLineShift, false, problems);
+    }
+
+    private static Node read(String text, String source, String rootPath, int firstLineShift, boolean json,
+            Problems problems) {
         try (JsonParser p = (json ? JSON : YAML).createParser(text)) {
-            TreeReader reader = new TreeReader(p, source, problems);
+            TreeReader reader = new TreeReader(p, source, firstLineShift, problems);
             JsonToken first = p.nextToken();
             if (first == null) {
                 return null;
             }
-            Node root = reader.value(first, "");
+            Node root = reader.value(first, rootPath);
             if (p.nextToken() != null) {
                 problems.error(reader.here(), json
                         ? "unexpected content after the end of the JSON document"
@@ -58,7 +74,10 @@ final class TreeReader {
             }
             return root;
         } catch (JsonProcessingException e) {
-            problems.error(syntaxProblem(e, source, json));
+            Problem p = syntaxProblem(e, source, json);
+            problems.error(p.line() == 1 && firstLineShift != 0
+                    ? new Problem(p.source(), 1, Math.max(p.column() - firstLineShift, 1), p.message())
+                    : p);
             return null;
         } catch (Unreadable e) {
             problems.error(e.at, e.getMessage());
@@ -154,7 +173,10 @@ final class TreeReader {
     /** A location-only node for the current token. */
     private Node here() {
         JsonLocation l = parser.currentTokenLocation();
-        return scalar(l.getLineNr(), l.getColumnNr());
+        int column = l.getLineNr() == 1 && firstLineShift != 0
+                ? Math.max(l.getColumnNr() - firstLineShift, 1)
+                : l.getColumnNr();
+        return scalar(l.getLineNr(), column);
     }
 
     private Node scalar(int line, int column) {

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Proves {@code java -jar jmesh-agent.jar validate FILE} exits 1 listing every problem of a broken config
- * as {@code file:line:col: message} at the right place, and exits 0 for a valid one.
+ * as {@code file:line:col: message} at the right place, and exits 0 for a valid one; and that
+ * {@code explain FILE URL} shows the service, endpoints and each policy with the origin of its value.
  */
 class CliSmokeTest {
 
@@ -80,6 +81,43 @@ class CliSmokeTest {
         assertEquals(0, validate.awaitExit(Duration.ofSeconds(60)), validate.describe());
         assertTrue(output(validate).stream().noneMatch(l -> l.matches(".*:\\d+:\\d+: .*")),
                 "no problems expected\n" + validate.describe());
+    }
+
+    @Test
+    void explainShowsTheServiceEndpointsAndEveryPolicyWithWhereItsValueCameFrom() {
+        List<String> yaml = List.of(
+                "services:",
+                "  inventory:",
+                "    endpoints: [\"10.0.0.5:8080\", \"10.0.0.6:8080\"]",
+                "    timeout: 2s",
+                "    retry: { maxAttempts: 3, perTryTimeout: 500ms }");
+        Path file = MeshYaml.write(dir, "mesh.yaml", String.join("\n", yaml) + "\n");
+
+        JavaProcess explain = processes.javaJar("jmesh-explain", List.of("-Djmesh.services.inventory.timeout=1500ms"),
+                SmokeEnv.agentJar(), List.of("explain", file.toString(), "http://inventory/items/42?x=1"), null);
+
+        assertEquals(0, explain.awaitExit(Duration.ofSeconds(60)), explain.describe());
+        String out = explain.stdout();
+        assertTrue(out.matches("(?s).*service +inventory .*"), out);
+        assertTrue(out.matches("(?s).*endpoints +10\\.0\\.0\\.5:8080, 10\\.0\\.0\\.6:8080 +\\("
+                + Pattern.quote(file + ":" + position(yaml, 3, "[")) + "\\).*"), out);
+        assertTrue(out.matches("(?s).*timeout +1500ms +\\(-Djmesh\\.services\\.inventory\\.timeout\\).*"),
+                "the override wins and says so\n" + out);
+        assertTrue(out.matches("(?s).*retry\\.maxAttempts +3 +\\(" + Pattern.quote(file + ":" + position(yaml, 5, "3,"))
+                + "\\).*"), out);
+        assertTrue(out.matches("(?s).*loadBalancer +round_robin +\\(default\\).*"), out);
+        assertTrue(out.matches("(?s).*circuitBreaker +none +\\(default\\).*"), out);
+    }
+
+    @Test
+    void explainSaysAHostThatIsNoServicePassesThrough() {
+        Path file = MeshYaml.write(dir, "mesh.yaml", "services:\n  inventory:\n    endpoints: [\"10.0.0.5:8080\"]\n");
+
+        JavaProcess explain = processes.javaJar("jmesh-explain", List.of(), SmokeEnv.agentJar(),
+                List.of("explain", file.toString(), "http://example.org/"), null);
+
+        assertEquals(0, explain.awaitExit(Duration.ofSeconds(60)), explain.describe());
+        assertTrue(explain.stdout().contains("example.org:80 as the application asked, untouched"), explain.describe());
     }
 
     private JavaProcess validate(Path file) {

@@ -32,12 +32,20 @@ public final class Cli {
                     return 2;
                 }
                 return validate(args[1], out, err);
+            case "explain":
+                if (args.length != 3) {
+                    err.println("usage: java -jar jmesh-agent.jar explain FILE URL");
+                    return 2;
+                }
+                return Explain.run(args[1], args[2], out, err);
             case "help":
             case "--help":
             case "-h":
                 out.println("usage: java -jar jmesh-agent.jar COMMAND");
                 out.println("  version          print the agent version");
                 out.println("  validate FILE    check a mesh config; exit 0, or 1 with every problem as file:line:col: message");
+                out.println("  explain FILE URL what the mesh would do with a call to URL: service, endpoints, every policy");
+                out.println("                   with its effective value and where it came from (file, -D, env, default)");
                 out.println("attach to an application: java -javaagent:jmesh-agent.jar -Djmesh.config=mesh.yaml -jar app.jar");
                 return 0;
             default:

@@ -1,0 +1,156 @@
+package dev.jmesh.agent.cli;
+
+import dev.jmesh.config.CircuitBreakerConfig;
+import dev.jmesh.config.ConfigException;
+import dev.jmesh.config.ConfigInput;
+import dev.jmesh.config.ConfigLoader;
+import dev.jmesh.config.Endpoint;
+import dev.jmesh.config.LoadResult;
+import dev.jmesh.config.Problem;
+import dev.jmesh.config.RetryConfig;
+import dev.jmesh.config.RetryOn;
+import dev.jmesh.config.ServiceConfig;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code explain FILE TARGET}: what the mesh would do with a call to TARGET under the config in FILE
+ * (plus the {@code -Djmesh.*} / {@code JMESH_*} overrides of the CLI's own JVM, as the agent would see
+ * them): which service it goes to, its endpoints, and every policy with its effective value and where
+ * that value came from.
+ */
+final class Explain {
+    private final LoadResult result;
+    private final PrintStream out;
+
+    private Explain(LoadResult result, PrintStream out) {
+        this.result = result;
+        this.out = out;
+    }
+
+    static int run(String file, String target, PrintStream out, PrintStream err) {
+        URI uri;
+        try {
+            uri = new URI(target);
+        } catch (URISyntaxException e) {
+            err.println("jmesh: '" + target + "' is not a URL (" + e.getReason() + "); try http://inventory/items/1");
+            return 2;
+        }
+        if ("jdbc".equals(uri.getScheme())) {
+            err.println("jmesh: JDBC targets are not supported yet; only http:// URLs can be explained");
+            return 2;
+        }
+        if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            err.println("jmesh: '" + target + "' is not an http:// or https:// URL with a host");
+            return 2;
+        }
+        LoadResult result;
+        try {
+            result = ConfigLoader.load(ConfigInput.builder()
+                    .file(Paths.get(file))
+                    .systemProperties(systemProperties())
+                    .environment(System.getenv())
+                    .build());
+        } catch (ConfigException e) {
+            for (Problem problem : e.problems()) {
+                err.println(problem);
+            }
+            return 1;
+        }
+        new Explain(result, out).explain(uri);
+        return 0;
+    }
+
+    private static Map<String, String> systemProperties() {
+        Map<String, String> properties = new HashMap<String, String>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            properties.put(name, System.getProperty(name));
+        }
+        return properties;
+    }
+
+    private void explain(URI uri) {
+        int port = uri.getPort() >= 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+        row("target", uri.toString());
+        // The engine's rule: a request whose host (without port) equals a service name goes to that service.
+        ServiceConfig service = result.config().service(uri.getHost());
+        if (service == null) {
+            row("service", "none: '" + uri.getHost() + "' is not the name of a service");
+            row("destination", uri.getHost() + ":" + port + " as the application asked, untouched (still logged)");
+            return;
+        }
+        String at = "services." + service.name() + ".";
+        row("service", service.name() + " (the host is this service's name)");
+        List<String> endpoints = new ArrayList<String>();
+        for (Endpoint endpoint : service.endpoints()) {
+            endpoints.add(endpoint.toString());
+        }
+        line("endpoints", String.join(", ", endpoints), at + "endpoints");
+        line("loadBalancer", service.loadBalancer().configName(), at + "loadBalancer");
+        line("timeout", service.timeout() == null ? "none" : duration(service.timeout()), at + "timeout");
+
+        RetryConfig retry = service.retry();
+        if (retry == null) {
+            line("retry", "none: one attempt per call", at + "retry");
+        } else {
+            line("retry.maxAttempts", String.valueOf(retry.maxAttempts()), at + "retry.maxAttempts");
+            line("retry.perTryTimeout", retry.perTryTimeout() == null ? "none" : duration(retry.perTryTimeout()),
+                    at + "retry.perTryTimeout");
+            line("retry.backoff", duration(retry.backoffBase()) + " doubling to " + duration(retry.backoffMax())
+                    + ", 50% jitter", at + "retry.backoff.base");
+            List<String> on = new ArrayList<String>();
+            for (RetryOn condition : retry.retryOn()) {
+                on.add(condition.configName());
+            }
+            for (Integer status : retry.retriableStatusCodes()) {
+                on.add(String.valueOf(status));
+            }
+            line("retry.retryOn", String.join(", ", on) + "; idempotent methods with a replayable body only",
+                    at + "retry.retryOn");
+        }
+
+        CircuitBreakerConfig breaker = service.circuitBreaker();
+        if (breaker == null) {
+            line("circuitBreaker", "none", at + "circuitBreaker");
+        } else {
+            line("circuitBreaker", "opens at " + Math.round(breaker.failureRateThreshold() * 100)
+                    + "% failed calls", at + "circuitBreaker.failureRateThreshold");
+            line("  minimumCalls", String.valueOf(breaker.minimumCalls()), at + "circuitBreaker.minimumCalls");
+            line("  window", duration(breaker.window()), at + "circuitBreaker.window");
+            line("  openDuration", duration(breaker.openDuration()), at + "circuitBreaker.openDuration");
+            line("  halfOpenCalls", String.valueOf(breaker.halfOpenCalls()), at + "circuitBreaker.halfOpenCalls");
+        }
+    }
+
+    /** One policy value and where it came from. */
+    private void line(String name, String value, String path) {
+        String origin = result.originOf(path);
+        out.println(String.format(Locale.ROOT, "%-22s %-44s %s", name, value,
+                origin == null ? "" : "(" + origin + ")").replaceAll("\\s+$", ""));
+    }
+
+    private void row(String name, String value) {
+        out.println(String.format(Locale.ROOT, "%-22s %s", name, value));
+    }
+
+    /** 250ms, 2s, 1m: the shortest exact form, as a user would write it. */
+    static String duration(Duration d) {
+        long millis = d.toMillis();
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
+    }
+}
