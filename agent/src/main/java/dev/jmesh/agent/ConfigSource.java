@@ -1,5 +1,6 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.engine.FailureDrill;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.ConfigException;
 import dev.jmesh.config.ConfigInput;
@@ -69,6 +70,7 @@ final class ConfigSource {
     }
 
     private MeshConfig load(boolean initial) {
+        FailureDrill.CONFIG.check();
         try {
             LoadResult result = ConfigLoader.load(input);
             String warnings = result.warnings().isEmpty() ? "" : " (" + join(result.warnings()) + ")";

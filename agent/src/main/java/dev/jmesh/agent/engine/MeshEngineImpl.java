@@ -1,5 +1,6 @@
 package dev.jmesh.agent.engine;
 
+import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.MeshEngine;
@@ -55,6 +56,7 @@ public final class MeshEngineImpl implements MeshEngine {
     public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
         CallRecord record = new CallRecord(call, Caller.find());
         try {
+            FailureDrill.ROUTING.check();
             ServiceRuntime service = services.get(call.host());
             if (service != null) {
                 record.service(service.name());
@@ -63,13 +65,14 @@ public final class MeshEngineImpl implements MeshEngine {
             return passThrough(call, exchange, record);
         } finally {
             record.finish();
-            telemetry.accept(record);
+            emit(record);
         }
     }
 
     @Override
     public <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange) {
         final CallRecord record = new CallRecord(call, Caller.find());
+        FailureDrill.ROUTING.check();
         ServiceRuntime service = services.get(call.host());
         CompletableFuture<R> result;
         if (service != null) {
@@ -82,8 +85,22 @@ public final class MeshEngineImpl implements MeshEngine {
         }
         return result.whenComplete((response, failure) -> {
             record.finish();
-            telemetry.accept(record);
+            emit(record);
         });
+    }
+
+    /**
+     * Hands the record to the sinks. A sink's failure must not fail the call: the response is already
+     * the application's, and letting the failure out would make the facade send the request again.
+     */
+    private void emit(CallRecord record) {
+        try {
+            FailureDrill.TELEMETRY.check();
+            telemetry.accept(record);
+        } catch (Throwable t) {
+            AgentLog.warnOnce("telemetry:" + t.getClass().getName(), "a call record could not be written ("
+                    + t + "); calls are unaffected");
+        }
     }
 
     /** A call to a host that is not a mesh service goes where the application sent it, and is recorded. */

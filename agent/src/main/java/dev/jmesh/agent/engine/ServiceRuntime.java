@@ -92,9 +92,11 @@ final class ServiceRuntime {
     <R> R execute(final OutboundCall call, final BlockingExchange<R> exchange, final CallRecord record)
             throws Exception {
         final long deadline = deadline();
+        FailureDrill.POLICY.check();
         try {
             Object outcome = executorFor(call).get(() -> {
                 int timeout = attemptTimeoutMillis(deadline);
+                FailureDrill.BALANCING.check();
                 int index = balancer.pick();
                 Endpoint endpoint = endpoints.get(index);
                 record.attemptStarted(endpoint.toString());
@@ -120,9 +122,11 @@ final class ServiceRuntime {
     <R> CompletableFuture<R> executeAsync(final OutboundCall call, final AsyncExchange<R> exchange,
                                           final CallRecord record) {
         final long deadline = deadline();
+        FailureDrill.POLICY.check();
         final CompletableFuture<R> result = new CompletableFuture<R>();
         executorFor(call).getStageAsync(() -> {
             int timeout = attemptTimeoutMillis(deadline);
+            FailureDrill.BALANCING.check();
             final int index = balancer.pick();
             Endpoint endpoint = endpoints.get(index);
             record.attemptStarted(endpoint.toString());

@@ -1,0 +1,66 @@
+package dev.jmesh.smoke;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Proves fail-open at every stage of the agent: with a test-only switch making config loading, routing,
+ * balancing, the policy pipeline or telemetry throw, every client's calls behave exactly as without the
+ * agent — same output, same exit code, and each request reaches the upstream exactly once.
+ */
+class FailureDrillSmokeTest {
+    private static final int CALLS = 12;
+    private static final int EXIT_CODE = 3;
+
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "failing at {0}")
+    @ValueSource(strings = {"config", "routing", "balancing", "policy", "telemetry"})
+    void aFailingStageLeavesEveryCallAsWithoutTheAgent(String stage) {
+        Upstream upstream = Upstream.start(processes, "plain");
+        Shop.Run without = shop(upstream, Shop.noAgent());
+        long requestsWithout = upstream.stats().requests();
+        // The upstream's own address is a service here, so that calls go through the whole pipeline.
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  "127.0.0.1":
+                    endpoints: %s
+                    timeout: 2s
+                    retry: %s
+                """.formatted(MeshYaml.endpoints(upstream), MeshYaml.RETRY) + MeshYaml.accessLog(dir.resolve("access.log")));
+        List<String> agent = new ArrayList<>(Shop.agent(config));
+        agent.add("-Djmesh.agent.test.failAt=" + stage);
+
+        Shop.Run with = shop(upstream, agent);
+
+        assertEquals(EXIT_CODE, with.exitCode(), with.describe());
+        assertArrayEquals(without.stdoutBytes(), with.stdoutBytes(), () -> "stdout differs from the run without the agent"
+                + "\n--- without:\n" + new String(without.stdoutBytes(), StandardCharsets.UTF_8) + with.describe());
+        assertEquals("SUMMARY ok=" + CALLS + " failed=0", with.lines().get(with.lines().size() - 1), with.describe());
+        assertEquals(requestsWithout, upstream.stats().requests() - requestsWithout,
+                "each call reached the upstream exactly once, as without the agent\n" + with.describe());
+        assertTrue(!with.jmeshLines().isEmpty(), "the drill fired and was reported\n" + with.describe());
+        assertTrue(with.jmeshLines().stream().allMatch(l -> l.startsWith("[jmesh] WARN")), with.describe());
+        assertTrue(with.jmeshLines().size() <= 3, "a failing stage is reported once, not per call\n" + with.describe());
+    }
+
+    private Shop.Run shop(Upstream upstream, List<String> jvmArgs) {
+        return Shop.run(processes, jvmArgs, "--base", upstream.baseUrl(), "--calls", String.valueOf(CALLS),
+                "--post-every", "4", "--exit-code", String.valueOf(EXIT_CODE));
+    }
+}
