@@ -2,8 +2,11 @@ package dev.jmesh.agent;
 
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.instrumentation.InstrumentationModule;
+import dev.jmesh.instrumentation.apachehttpclient4.ApacheHttpClient4Module;
+import dev.jmesh.instrumentation.apachehttpclient5.ApacheHttpClient5Module;
 import dev.jmesh.instrumentation.httpurlconnection.HttpUrlConnectionModule;
 import dev.jmesh.instrumentation.jdkhttpclient.JdkHttpClientModule;
+import dev.jmesh.instrumentation.okhttp.OkHttpModule;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
@@ -21,7 +24,10 @@ import java.util.Set;
 public final class Agent {
     static final List<InstrumentationModule> MODULES = Arrays.<InstrumentationModule>asList(
             new HttpUrlConnectionModule(),
-            new JdkHttpClientModule());
+            new JdkHttpClientModule(),
+            new OkHttpModule(),
+            new ApacheHttpClient4Module(),
+            new ApacheHttpClient5Module());
 
     private Agent() {
     }

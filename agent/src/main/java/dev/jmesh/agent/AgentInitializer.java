@@ -1,5 +1,6 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
@@ -41,6 +42,11 @@ final class AgentInitializer {
             new AgentThreads("config").newThread(engine).start();
             openJdkModules(inst);
             Helpers.install(HelperClassLoader.factory());
+            List<String> libraries = new ArrayList<String>();
+            for (InstrumentationModule module : Agent.MODULES) {
+                libraries.addAll(module.libraryPackages());
+            }
+            Caller.skipLibraries(libraries);
             ClassFileTransformer woven = buildWeaver().makeRaw();
             MeshConfig config = engine.get();
             weaver.ready(woven);

@@ -5,6 +5,7 @@ import dev.jmesh.bootstrap.Helpers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
 import java.security.ProtectionDomain;
 
 /**
@@ -36,7 +37,11 @@ final class HelperClassLoader extends ClassLoader {
         return (className, libraryLoader) -> {
             ClassLoader parent = libraryLoader != null ? libraryLoader : ClassLoader.getSystemClassLoader().getParent();
             Class<?> type = new HelperClassLoader(parent, agentLoader).loadClass(className);
-            return type.getConstructor().newInstance();
+            try {
+                return type.getConstructor().newInstance();
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e; // say what really failed
+            }
         };
     }
 

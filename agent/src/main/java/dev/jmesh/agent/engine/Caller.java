@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * (benchmarks/CallerLookupBenchmark). StackWalker is reached through method handles because this code
  * is compiled for Java 8; constant handles are inlined by the JIT like direct calls.
  */
-final class Caller {
+public final class Caller {
     private static final MethodHandle WALK;
     private static final MethodHandle CLASS_NAME;
     private static final MethodHandle METHOD_NAME;
@@ -66,7 +66,15 @@ final class Caller {
         }
     };
 
+    /** Packages of instrumented libraries, set once at start-up from the modules. */
+    private static volatile String[] libraryPackages = new String[0];
+
     private Caller() {
+    }
+
+    /** Frames of these packages (the instrumented libraries) are not the application's either. */
+    public static void skipLibraries(java.util.Collection<String> packagePrefixes) {
+        libraryPackages = packagePrefixes.toArray(new String[0]);
     }
 
     /** {@code class.method:line} of the calling application frame, or null when there is none. */
@@ -87,6 +95,11 @@ final class Caller {
     }
 
     private static boolean isInfrastructure(String className) {
+        for (String prefix : libraryPackages) {
+            if (className.startsWith(prefix)) {
+                return true;
+            }
+        }
         return className.startsWith("java.")
                 || className.startsWith("javax.")
                 || className.startsWith("jdk.")

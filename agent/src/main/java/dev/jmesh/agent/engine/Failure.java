@@ -43,9 +43,12 @@ enum Failure {
         return OTHER;
     }
 
+    /** Library types are matched by name: the engine does not see the application's libraries. */
     private static boolean isConnectTimeout(Throwable t) {
         String type = t.getClass().getName();
         return type.equals("java.net.http.HttpConnectTimeoutException")
+                || type.equals("org.apache.http.conn.ConnectTimeoutException")
+                || type.equals("org.apache.hc.client5.http.ConnectTimeoutException")
                 || (t instanceof SocketTimeoutException && "connect timed out".equals(t.getMessage()));
     }
 

@@ -2,6 +2,7 @@ package dev.jmesh.instrumentation;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -28,6 +29,14 @@ public interface InstrumentationModule {
      * class path, whose unnamed modules read everything.
      */
     List<String> jdkModules();
+
+    /**
+     * Package prefixes of the library (and of libraries layered over it), e.g. {@code okhttp3.}: their
+     * frames are skipped when the access log names the application frame that made a call.
+     */
+    default List<String> libraryPackages() {
+        return Collections.emptyList();
+    }
 
     /** Adds this module's transformations to {@code builder} and returns the result. */
     AgentBuilder instrument(AgentBuilder builder);

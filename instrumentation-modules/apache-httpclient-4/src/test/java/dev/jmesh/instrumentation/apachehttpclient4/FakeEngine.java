@@ -1,0 +1,47 @@
+package dev.jmesh.instrumentation.apachehttpclient4;
+
+import dev.jmesh.bootstrap.AsyncExchange;
+import dev.jmesh.bootstrap.BlockingExchange;
+import dev.jmesh.bootstrap.MeshEngine;
+import dev.jmesh.bootstrap.OutboundCall;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A stand-in for the agent's engine: a call to host {@code inventory} goes to 127.0.0.1:{@code port} with
+ * the given per-try timeout, and a 503 is retried once; any other host passes through untouched.
+ */
+final class FakeEngine implements MeshEngine {
+    final List<OutboundCall> calls = new CopyOnWriteArrayList<>();
+    final List<Integer> statuses = new CopyOnWriteArrayList<>();
+    private final int port;
+    private final int timeoutMillis;
+
+    FakeEngine(int port, int timeoutMillis) {
+        this.port = port;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        calls.add(call);
+        if (!"inventory".equals(call.host())) {
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+        R response = exchange.attempt("127.0.0.1", port, timeoutMillis);
+        statuses.add(exchange.statusOf(response));
+        if (exchange.statusOf(response) == 503) {
+            exchange.discard(response);
+            response = exchange.attempt("127.0.0.1", port, timeoutMillis);
+            statuses.add(exchange.statusOf(response));
+        }
+        return response;
+    }
+
+    @Override
+    public <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange) {
+        throw new UnsupportedOperationException("Apache HttpClient 4 classic is blocking");
+    }
+}

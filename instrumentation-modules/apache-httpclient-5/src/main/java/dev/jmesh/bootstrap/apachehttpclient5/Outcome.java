@@ -1,0 +1,34 @@
+package dev.jmesh.bootstrap.apachehttpclient5;
+
+/**
+ * What the mesh made of a call it took over: the value the intercepted method returns, or the
+ * throwable it throws. Advice receives it from {@link ApacheHttpClient5Bridge} on method enter (a
+ * non-null outcome skips the original method body) and hands it back to the caller on method exit.
+ */
+public final class Outcome {
+    private final Object result;
+    private final Throwable failure;
+
+    private Outcome(Object result, Throwable failure) {
+        this.result = result;
+        this.failure = failure;
+    }
+
+    public static Outcome returned(Object result) {
+        return new Outcome(result, null);
+    }
+
+    public static Outcome thrown(Throwable failure) {
+        return new Outcome(null, failure);
+    }
+
+    /** The value to return; meaningful only when {@link #failure()} is null. */
+    public Object result() {
+        return result;
+    }
+
+    /** The throwable to throw, or null when the call returns {@link #result()}. */
+    public Throwable failure() {
+        return failure;
+    }
+}
