@@ -12,6 +12,7 @@ public final class OutboundCall {
     private final String method;
     private final String path;
     private final boolean replayable;
+    private final RequestHeaders headers;
 
     /**
      * @param port       the port the application asked for, or -1 for the scheme's default
@@ -20,6 +21,12 @@ public final class OutboundCall {
      */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable) {
+        this(protocol, scheme, host, port, method, path, replayable, RequestHeaders.NONE);
+    }
+
+    /** @param headers the application's request headers, for protocols that have them */
+    public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
+                        boolean replayable, RequestHeaders headers) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -27,6 +34,7 @@ public final class OutboundCall {
         this.method = method;
         this.path = path;
         this.replayable = replayable;
+        this.headers = headers;
     }
 
     public String protocol() { return protocol; }
@@ -36,6 +44,7 @@ public final class OutboundCall {
     public String method() { return method; }
     public String path() { return path; }
     public boolean replayable() { return replayable; }
+    public RequestHeaders headers() { return headers; }
 
     /** host[:port] as the application addressed it. */
     public String authority() {

@@ -2,8 +2,6 @@ package dev.jmesh.agent.engine;
 
 import dev.jmesh.bootstrap.OutboundCall;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 /**
  * Everything that happened in one logical call, filled in as the call runs and handed to the
  * telemetry sinks once it ends. One record per logical call, however many attempts it took.
@@ -15,7 +13,7 @@ public final class CallRecord {
     private final String caller;
     private final long startEpochMillis;
     private final long startNanos;
-    private final String traceId;
+    private final TraceContext trace;
     private String service;
     private int attempts;
     private String upstream;
@@ -29,25 +27,7 @@ public final class CallRecord {
         this.caller = caller;
         this.startEpochMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
-        this.traceId = newTraceId();
-    }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    /** 32 lower-case hex digits, as a W3C trace id. */
-    private static String newTraceId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] id = new char[32];
-        hex(random.nextLong(), id, 0);
-        hex(random.nextLong(), id, 16);
-        return new String(id);
-    }
-
-    private static void hex(long value, char[] into, int offset) {
-        for (int i = 15; i >= 0; i--) {
-            into[offset + i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
-        }
+        this.trace = TraceContext.of(call.headers());
     }
 
     void service(String name) {
@@ -75,7 +55,9 @@ public final class CallRecord {
     public OutboundCall call() { return call; }
     public String caller() { return caller; }
     public long startEpochMillis() { return startEpochMillis; }
-    public String traceId() { return traceId; }
+    public String traceId() { return trace.traceId(); }
+
+    TraceContext trace() { return trace; }
     public String direction() { return DIRECTION_OUTBOUND; }
     public String service() { return service; }
     public synchronized int attempts() { return attempts; }

@@ -79,8 +79,8 @@ public final class MeshEngineImpl implements MeshEngine {
             record.service(service.name());
             result = service.executeAsync(call, exchange, record);
         } else {
-            record.attemptStarted(call.authority());
-            result = exchange.attempt(call.host(), call.port(), 0).whenComplete((response, failure) ->
+            result = Attempts.async(exchange, record, call.host(), call.port(), call.authority(), 0)
+                    .whenComplete((response, failure) ->
                     record.outcome(failure == null ? exchange.statusOf(response) : -1, failure));
         }
         return result.whenComplete((response, failure) -> {
@@ -106,9 +106,8 @@ public final class MeshEngineImpl implements MeshEngine {
     /** A call to a host that is not a mesh service goes where the application sent it, and is recorded. */
     private static <R> R passThrough(OutboundCall call, BlockingExchange<R> exchange, CallRecord record)
             throws Exception {
-        record.attemptStarted(call.authority());
         try {
-            R response = exchange.attempt(call.host(), call.port(), 0);
+            R response = Attempts.blocking(exchange, record, call.host(), call.port(), call.authority(), 0);
             record.outcome(exchange.statusOf(response), null);
             return response;
         } catch (Exception e) {

@@ -99,10 +99,10 @@ final class ServiceRuntime {
                 FailureDrill.BALANCING.check();
                 int index = balancer.pick();
                 Endpoint endpoint = endpoints.get(index);
-                record.attemptStarted(endpoint.toString());
                 balancer.started(index);
                 try {
-                    return new Attempt<R>(exchange.attempt(endpoint.host(), endpoint.port(), timeout), exchange);
+                    return new Attempt<R>(Attempts.blocking(exchange, record, endpoint.host(), endpoint.port(),
+                            endpoint.toString(), timeout), exchange);
                 } finally {
                     balancer.finished(index);
                 }
@@ -129,11 +129,10 @@ final class ServiceRuntime {
             FailureDrill.BALANCING.check();
             final int index = balancer.pick();
             Endpoint endpoint = endpoints.get(index);
-            record.attemptStarted(endpoint.toString());
             balancer.started(index);
             CompletionStage<Attempt<R>> attempt;
             try {
-                attempt = exchange.attempt(endpoint.host(), endpoint.port(), timeout)
+                attempt = Attempts.async(exchange, record, endpoint.host(), endpoint.port(), endpoint.toString(), timeout)
                         .thenApply(response -> new Attempt<R>(response, exchange));
             } catch (RuntimeException e) {
                 balancer.finished(index);

@@ -237,6 +237,46 @@ class MeshEngineImplTest {
     }
 
     @Test
+    void eachAttemptCarriesATraceparentOfTheCallsTrace() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+
+        engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 2, backoff: { base: 1ms, max: 2ms } }
+                """).call(get("inventory"), exchange);
+
+        String traceId = onlyRecord().traceId();
+        assertTrue(traceId.matches("[0-9a-f]{32}"), traceId);
+        List<String> sent = exchange.attempts.stream().map(a -> a.addedHeaders().get("traceparent")).toList();
+        assertEquals(2, sent.size());
+        for (String traceparent : sent) {
+            assertTrue(traceparent.matches("00-" + traceId + "-[0-9a-f]{16}-01"), traceparent);
+        }
+        assertTrue(!sent.get(0).equals(sent.get(1)), "each attempt is a span of its own");
+    }
+
+    @Test
+    void aCallThatAlreadyCarriesATraceparentJoinsThatTraceAndKeepsTheHeader() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange();
+        String appTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        OutboundCall traced = new OutboundCall("http", "http", "inventory", -1, "GET", "/", true,
+                name -> name.equalsIgnoreCase("traceparent") ? appTraceparent : null);
+
+        engine(TWO_ENDPOINTS).call(traced, exchange);
+
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", onlyRecord().traceId());
+        assertEquals(java.util.Map.of(), exchange.attempts.get(0).addedHeaders(), "the app's own header stands");
+    }
+
+    @Test
+    void anInvalidTraceparentIsIgnoredAndANewTraceStarts() {
+        for (String invalid : List.of("", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", "garbage")) {
+            assertNull(TraceContext.traceIdOf(invalid), invalid);
+        }
+    }
+
+    @Test
     void asyncCallsFollowTheSamePolicies() throws Exception {
         AsyncScriptedExchange exchange = new AsyncScriptedExchange(new ScriptedExchange().then(503, 200));
 

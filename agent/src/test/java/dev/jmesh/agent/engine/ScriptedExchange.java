@@ -13,7 +13,7 @@ import java.util.List;
 class ScriptedExchange implements BlockingExchange<ScriptedExchange.Response> {
     record Response(int status, String endpoint) { }
 
-    record Attempt(String endpoint, int timeoutMillis) { }
+    record Attempt(String endpoint, int timeoutMillis, java.util.Map<String, String> addedHeaders) { }
 
     private final Deque<Object> script = new ArrayDeque<>();
     final List<Attempt> attempts = new ArrayList<>();
@@ -29,7 +29,9 @@ class ScriptedExchange implements BlockingExchange<ScriptedExchange.Response> {
     @Override
     public Response attempt(String host, int port, int timeoutMillis) throws Exception {
         String endpoint = host + ":" + port;
-        attempts.add(new Attempt(endpoint, timeoutMillis));
+        java.util.Map<String, String> added = new java.util.LinkedHashMap<>();
+        dev.jmesh.bootstrap.OutgoingHeaders.addTo(added::put);
+        attempts.add(new Attempt(endpoint, timeoutMillis, added));
         Object next = script.isEmpty() ? 200 : script.poll();
         if (next instanceof Exception e) {
             throw e;

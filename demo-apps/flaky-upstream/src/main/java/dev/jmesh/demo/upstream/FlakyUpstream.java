@@ -127,6 +127,7 @@ public final class FlakyUpstream {
 
         // Everything but the /stats endpoints is upstream traffic.
         requests.incrementAndGet();
+        logTrace(method, path, exchange.getRequestHeaders().getFirst("traceparent"));
         if (path.startsWith(ITEMS_PREFIX) && method.equals("GET")) {
             String id = path.substring(ITEMS_PREFIX.length());
             if (id.isEmpty() || id.contains("/")) {
@@ -203,6 +204,16 @@ public final class FlakyUpstream {
                 return false;
             default:
                 return false;
+        }
+    }
+
+    /** One line per request for --trace-log: what a test needs to follow a trace across processes. */
+    private synchronized void logTrace(String method, String path, String traceparent) throws IOException {
+        if (options.traceLog != null) {
+            String line = method + " " + path + " " + (traceparent == null ? "-" : traceparent) + "\n";
+            java.nio.file.Files.write(java.nio.file.Paths.get(options.traceLog),
+                    line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         }
     }
 

@@ -14,7 +14,8 @@ final class UpstreamOptions {
             "  --delay F           share delayed by --delay-ms before being served (default 0)",
             "  --delay-ms MS       length of an injected delay (default 2000)",
             "  --fail-first N      the first N requests to /items get a 503 (default 0)",
-            "  --seed LONG         seed of the fault draws (default random)");
+            "  --seed LONG         seed of the fault draws (default random)",
+            "  --trace-log FILE    append each request's method, path and traceparent header (or -) to FILE");
 
     int port = 0;
     String name = "upstream";
@@ -24,6 +25,7 @@ final class UpstreamOptions {
     long delayMs = 2000;
     long failFirst = 0;
     long seed = ThreadLocalRandom.current().nextLong();
+    String traceLog;
 
     /** Parses the arguments; throws IllegalArgumentException with a message fit for the user. */
     static UpstreamOptions parse(String[] args) {
@@ -43,6 +45,7 @@ final class UpstreamOptions {
                 case "--delay-ms": o.delayMs = number(option, value, 0, Long.MAX_VALUE); break;
                 case "--fail-first": o.failFirst = number(option, value, 0, Long.MAX_VALUE); break;
                 case "--seed": o.seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE); break;
+                case "--trace-log": o.traceLog = value; break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }

@@ -5,10 +5,12 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.bootstrap.apachehttpclient4.ApacheHttpClient4Bridge;
 import dev.jmesh.instrumentation.Http;
 import org.apache.http.HttpEntity;
 import org.apache.http.HttpEntityEnclosingRequest;
+import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.StatusLine;
@@ -28,6 +30,7 @@ import org.apache.http.params.DefaultedHttpParams;
 import org.apache.http.params.HttpConnectionParams;
 import org.apache.http.params.HttpParams;
 import org.apache.http.params.HttpParamsNames;
+import org.apache.http.message.BasicHeader;
 import org.apache.http.protocol.HttpContext;
 import org.apache.http.util.EntityUtils;
 
@@ -36,6 +39,8 @@ import java.io.InterruptedIOException;
 import java.lang.reflect.Field;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.util.List;
+import java.util.ArrayList;
 
 /**
  * Runs Apache HttpClient 4 calls through the mesh. The advice in {@link ApacheHttpClient4Module} hands
@@ -262,7 +267,10 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
             }
             String path = uri == null ? "/" : Http.pathOf(uri.getRawPath());
             return new OutboundCall("http", target.getSchemeName(), target.getHostName(), target.getPort(), method,
-                    path, replayable(request));
+                    path, replayable(request), name -> {
+                        Header header = request.getFirstHeader(name);
+                        return header == null ? null : header.getValue();
+                    });
         }
 
         @Override
@@ -272,8 +280,14 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
             URI attemptUri = sameTarget ? uri : retarget(uri, host, port);
             Settings settings = timeoutMillis > 0 ? settingsFor(timeoutMillis) : null;
             HttpRequest attemptRequest = request;
-            if (attemptUri != uri || settings != null) {
-                attemptRequest = copy(attemptUri, settings);
+            final List<Header> added = new ArrayList<Header>(1);
+            OutgoingHeaders.addTo((name, value) -> added.add(new BasicHeader(name, value)));
+            if (attemptUri != uri || settings != null || !added.isEmpty()) {
+                HttpRequestBase copy = copy(attemptUri, settings);
+                for (Header header : added) {
+                    copy.setHeader(header); // replaces the application's header of that name, if any
+                }
+                attemptRequest = copy;
             }
             Object configBefore = context == null ? null : context.getAttribute(HttpClientContext.REQUEST_CONFIG);
             CallDepth.enter();

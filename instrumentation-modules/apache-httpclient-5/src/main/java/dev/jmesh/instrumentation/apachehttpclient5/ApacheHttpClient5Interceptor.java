@@ -1,10 +1,15 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
+import java.util.List;
+import java.util.ArrayList;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http.Header;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.bootstrap.apachehttpclient5.ApacheHttpClient5Bridge;
 import dev.jmesh.instrumentation.Http;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -134,7 +139,10 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
             return null;
         }
         return new OutboundCall("http", scheme.toLowerCase(Locale.ROOT), host, port, request.getMethod(),
-                Http.pathOf(request.getPath()), replayable(request));
+                Http.pathOf(request.getPath()), replayable(request), name -> {
+                    Header header = request.getFirstHeader(name);
+                    return header == null ? null : header.getValue();
+                });
     }
 
     /**
@@ -209,7 +217,9 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
         @SuppressWarnings("deprecation") // execute(HttpHost, ClassicHttpRequest, HttpContext): the one overload every 5.x has that returns the response
         public CloseableHttpResponse attempt(String host, int port, int timeoutMillis) throws IOException {
             boolean sameTarget = port == call.port() && host.equalsIgnoreCase(call.host());
-            if (sameTarget && timeoutMillis <= 0) {
+            final List<Header> added = new ArrayList<Header>(1);
+            OutgoingHeaders.addTo((name, value) -> added.add(new BasicHeader(name, value)));
+            if (sameTarget && timeoutMillis <= 0 && added.isEmpty()) {
                 CallDepth.enter();
                 try {
                     return client.execute(target, request, context);
@@ -222,6 +232,9 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
             RequestConfig own = request instanceof Configurable ? ((Configurable) request).getConfig() : null;
             HttpUriRequestBase copy = copyOf(sameTarget, hostName, port,
                     timeoutMillis > 0 ? withTimeout(effectiveConfig(own), timeoutMillis) : own);
+            for (Header header : added) {
+                copy.setHeader(header); // replaces the application's header of that name, if any
+            }
             Object attributeBefore = context != null ? context.getAttribute(HttpClientContext.REQUEST_CONFIG) : null;
             RequestConfig fieldBefore = context instanceof HttpClientContext
                     ? ((HttpClientContext) context).getRequestConfig() : null;

@@ -4,6 +4,7 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.instrumentation.Http;
 
 import java.io.ByteArrayOutputStream;
@@ -96,7 +97,7 @@ final class MeshHttpURLConnection extends HttpURLConnection {
         body = null;
         boolean replayable = bytes == null || bytes.length <= Http.REPLAYABLE_BODY_LIMIT;
         OutboundCall call = new OutboundCall("http", url.getProtocol(), url.getHost(), url.getPort(), method,
-                Http.pathOf(url.getPath()), replayable);
+                Http.pathOf(url.getPath()), replayable, this::requestHeader);
         try {
             response = Mesh.call(call, new Attempts(bytes));
         } catch (IOException e) {
@@ -108,6 +109,16 @@ final class MeshHttpURLConnection extends HttpURLConnection {
             failure = new IOException(e);
             throw failure;
         }
+    }
+
+    /** The first value the application set for header {@code name}, ignoring case. */
+    private String requestHeader(String name) {
+        for (Map.Entry<String, List<String>> header : requestHeaders.entrySet()) {
+            if (name.equalsIgnoreCase(header.getKey()) && !header.getValue().isEmpty()) {
+                return header.getValue().get(0);
+            }
+        }
+        return null;
     }
 
     /** For the accessors that, in the JDK, answer null or -1 instead of throwing. */
@@ -215,6 +226,7 @@ final class MeshHttpURLConnection extends HttpURLConnection {
                         c.addRequestProperty(header.getKey(), value);
                     }
                 }
+                OutgoingHeaders.addTo(c::setRequestProperty);
                 if (bytes != null) {
                     c.setDoOutput(true);
                     if (chunkLength > 0) {

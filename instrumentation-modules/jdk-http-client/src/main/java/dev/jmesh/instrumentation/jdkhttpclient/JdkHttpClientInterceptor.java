@@ -7,16 +7,19 @@ import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.bootstrap.jdkhttpclient.HttpClientBridge;
 import dev.jmesh.instrumentation.Http;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,8 +125,9 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         if (scheme == null || host == null) {
             return null;
         }
+        HttpHeaders headers = request.headers();
         return new OutboundCall("http", scheme.toLowerCase(Locale.ROOT), host, uri.getPort(), request.method(),
-                Http.pathOf(uri.getRawPath()), replayable(request));
+                Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null));
     }
 
     /** No body, or a body of known, small size (the JDK's in-memory publishers can be subscribed again). */
@@ -138,14 +142,18 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
 
     /**
      * The request one attempt sends: {@code original} aimed at {@code host:port} ({@code port} -1 = the
-     * scheme's default) with the tighter of both timeouts; {@code original} itself when nothing changes.
+     * scheme's default) with the tighter of both timeouts and the headers the engine adds to this
+     * attempt ({@link OutgoingHeaders}); {@code original} itself when nothing changes.
      */
     static HttpRequest requestFor(HttpRequest original, String host, int port, int meshTimeoutMillis) {
         URI uri = original.uri();
         Optional<Duration> ownTimeout = original.timeout();
         Duration timeout = tighterTimeout(ownTimeout.orElse(null), meshTimeoutMillis);
         boolean sameTarget = host.equalsIgnoreCase(uri.getHost()) && port == uri.getPort();
-        if (sameTarget && (timeout == null ? !ownTimeout.isPresent() : timeout.equals(ownTimeout.orElse(null)))) {
+        final Map<String, String> added = new LinkedHashMap<String, String>();
+        OutgoingHeaders.addTo(added::put);
+        if (sameTarget && added.isEmpty()
+                && (timeout == null ? !ownTimeout.isPresent() : timeout.equals(ownTimeout.orElse(null)))) {
             return original;
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(sameTarget ? uri : retarget(uri, host, port));
@@ -161,6 +169,9 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
         }
         for (Map.Entry<String, List<String>> header : original.headers().map().entrySet()) {
+            if (added.containsKey(header.getKey().toLowerCase(Locale.ROOT))) {
+                continue; // the engine's value replaces the application's
+            }
             for (String value : header.getValue()) {
                 try {
                     builder.header(header.getKey(), value);
@@ -168,6 +179,9 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
                     break; // e.g. Host, Connection, Content-Length, Expect, Upgrade: the JDK sets those itself
                 }
             }
+        }
+        for (Map.Entry<String, String> header : added.entrySet()) {
+            builder.header(header.getKey(), header.getValue());
         }
         builder.expectContinue(original.expectContinue());
         Optional<HttpClient.Version> version = original.version();

@@ -5,6 +5,7 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.bootstrap.okhttp.OkHttpBridge;
 import dev.jmesh.instrumentation.Http;
 import okhttp3.HttpUrl;
@@ -135,7 +136,7 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
         String scheme = url.scheme();
         int port = url.port() == HttpUrl.defaultPort(scheme) ? -1 : url.port();
         return new OutboundCall("http", scheme, url.host(), port, request.method(), Http.pathOf(url.encodedPath()),
-                replayable(request));
+                replayable(request), request::header);
     }
 
     /**
@@ -172,16 +173,24 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
 
     /**
      * The request one attempt sends: {@code original} aimed at {@code host:port} ({@code port} -1 = the
-     * scheme's default); {@code original} itself when that is where it goes anyway.
+     * scheme's default) with the headers the engine adds to this attempt ({@link OutgoingHeaders});
+     * {@code original} itself when nothing changes.
      */
     static Request requestFor(Request original, String host, int port) {
         HttpUrl url = original.url();
         int targetPort = port < 0 ? HttpUrl.defaultPort(url.scheme()) : port;
+        final Request.Builder[] copy = new Request.Builder[1];
+        OutgoingHeaders.addTo((name, value) -> {
+            if (copy[0] == null) {
+                copy[0] = original.newBuilder();
+            }
+            copy[0].header(name, value);
+        });
         if (host.equalsIgnoreCase(url.host()) && targetPort == url.port()) {
-            return original;
+            return copy[0] == null ? original : copy[0].build();
         }
         HttpUrl target = url.newBuilder().host(host).port(targetPort).build();
-        return original.newBuilder().url(target).build();
+        return (copy[0] == null ? original.newBuilder() : copy[0]).url(target).build();
     }
 
     /** One logical call: each attempt proceeds down the application's chain. */
