@@ -13,6 +13,7 @@ public final class OutboundCall {
     private final String path;
     private final boolean replayable;
     private final RequestHeaders headers;
+    private final String caller;
 
     /**
      * @param port       the port the application asked for, or -1 for the scheme's default
@@ -27,6 +28,11 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
+        this(protocol, scheme, host, port, method, path, replayable, headers, null);
+    }
+
+    private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
+                         boolean replayable, RequestHeaders headers, String caller) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -35,6 +41,12 @@ public final class OutboundCall {
         this.path = path;
         this.replayable = replayable;
         this.headers = headers;
+        this.caller = caller;
+    }
+
+    /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
+    public OutboundCall withCaller(String callingFrame) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame);
     }
 
     public String protocol() { return protocol; }
@@ -45,6 +57,8 @@ public final class OutboundCall {
     public String path() { return path; }
     public boolean replayable() { return replayable; }
     public RequestHeaders headers() { return headers; }
+    /** The calling application frame when the instrumentation captured it, else null. */
+    public String caller() { return caller; }
 
     /** host[:port] as the application addressed it. */
     public String authority() {

@@ -4,6 +4,7 @@ import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.CallSite;
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.config.MeshConfig;
@@ -47,6 +48,7 @@ final class AgentInitializer {
                 libraries.addAll(module.libraryPackages());
             }
             Caller.skipLibraries(libraries);
+            CallSite.install(Caller::find);
             ClassFileTransformer woven = buildWeaver().makeRaw();
             MeshConfig config = engine.get();
             weaver.ready(woven);

@@ -3,8 +3,10 @@ package dev.jmesh.config;
 /** The access log ({@code telemetry.accessLog}): one record per logical call. */
 public final class AccessLogConfig {
 
-    /** The only format so far: one JSON object per line. */
+    /** One JSON object per line (the default). */
     public static final String FORMAT_JSON = "json";
+    /** One line of text per call, fields separated by spaces, like Envoy's default format. */
+    public static final String FORMAT_TEXT = "text";
     public static final String PATH_STDOUT = "stdout";
     public static final String PATH_STDERR = "stderr";
 
@@ -16,7 +18,7 @@ public final class AccessLogConfig {
         this.path = path;
     }
 
-    /** {@value #FORMAT_JSON}. */
+    /** {@value #FORMAT_JSON} or {@value #FORMAT_TEXT}. */
     public String format() {
         return format;
     }

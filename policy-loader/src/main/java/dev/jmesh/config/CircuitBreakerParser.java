@@ -1,78 +1,64 @@
 package dev.jmesh.config;
 
-import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * {@code circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 20, window: 10s, openDuration: 30s,
- * halfOpenCalls: 5 }}.
+ * halfOpenCalls: 5, slowCallRateThreshold: 80%, slowCallDuration: 2s, mode: enforce }} of a service or a
+ * database.
  */
 final class CircuitBreakerParser {
 
-    static final List<String> KEYS =
-            Fields.keys("failureRateThreshold", "minimumCalls", "window", "openDuration", "halfOpenCalls");
-    static final List<String> NOT_YET = Fields.keys("maxConcurrentRequests");
-
-    private static final Pattern PERCENT = Pattern.compile("(-?\\d+(?:\\.\\d+)?)\\s*%");
-    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+    static final List<String> KEYS = Fields.keys("failureRateThreshold", "minimumCalls", "window", "openDuration",
+            "halfOpenCalls", "slowCallRateThreshold", "slowCallDuration", "mode");
+    /** Keys that DESIGN.md's first sketch put here and that belong to the service. */
+    static final List<String> SERVICE_KEYS = Fields.keys("maxConcurrentRequests", "maxPendingRequests");
 
     private CircuitBreakerParser() {
     }
 
-    static CircuitBreakerConfig parse(Node node, Problems problems) {
-        Fields f = Fields.open(node, problems, KEYS, NOT_YET);
+    /**
+     * @param ownerPath the service's path when the breaker belongs to a service (for the hint that moves
+     *        {@code maxConcurrentRequests} there), null for a database
+     */
+    static CircuitBreakerConfig parse(Node node, String ownerPath, Problems problems) {
+        Map<String, String> hints = new LinkedHashMap<String, String>();
+        if (ownerPath != null) {
+            for (String key : SERVICE_KEYS) {
+                hints.put(key, "it is a key of the service itself: write " + ownerPath + "." + key);
+            }
+        }
+        Fields f = Fields.open(node, problems, KEYS, Collections.unmodifiableMap(hints));
         if (f == null) {
             return null;
         }
         Double threshold = f.has("failureRateThreshold")
-                ? percent(f.get("failureRateThreshold"), problems)
+                ? f.track(Values.percent(f.get("failureRateThreshold"), false, true, problems))
                 : Double.valueOf(CircuitBreakerConfig.DEFAULT_FAILURE_RATE_THRESHOLD);
-        Integer minimumCalls = f.has("minimumCalls")
-                ? Values.integer(f.get("minimumCalls"), 1, problems)
-                : Integer.valueOf(CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS);
-        Duration window = f.has("window")
-                ? Values.duration(f.get("window"), problems)
-                : CircuitBreakerConfig.DEFAULT_WINDOW;
-        Duration openDuration = f.has("openDuration")
-                ? Values.duration(f.get("openDuration"), problems)
-                : CircuitBreakerConfig.DEFAULT_OPEN_DURATION;
-        Integer halfOpenCalls = f.has("halfOpenCalls")
-                ? Values.integer(f.get("halfOpenCalls"), 1, problems)
-                : Integer.valueOf(CircuitBreakerConfig.DEFAULT_HALF_OPEN_CALLS);
-        if (threshold == null || minimumCalls == null || window == null || openDuration == null
-                || halfOpenCalls == null) {
+        Integer minimumCalls = f.integer("minimumCalls", 1, CircuitBreakerConfig.DEFAULT_MINIMUM_CALLS);
+        Duration window = f.duration("window", CircuitBreakerConfig.DEFAULT_WINDOW);
+        Duration openDuration = f.duration("openDuration", CircuitBreakerConfig.DEFAULT_OPEN_DURATION);
+        Integer halfOpenCalls = f.integer("halfOpenCalls", 1, CircuitBreakerConfig.DEFAULT_HALF_OPEN_CALLS);
+        Double slowRate = f.has("slowCallRateThreshold")
+                ? f.track(Values.percent(f.get("slowCallRateThreshold"), false, true, problems))
+                : null;
+        Duration slowDuration = f.duration("slowCallDuration", null);
+        Mode mode = f.mode(Mode.ENFORCE);
+        if (f.has("slowCallRateThreshold") != f.has("slowCallDuration")) {
+            String given = f.has("slowCallRateThreshold") ? "slowCallRateThreshold" : "slowCallDuration";
+            String missing = f.has("slowCallRateThreshold") ? "slowCallDuration" : "slowCallRateThreshold";
+            Node at = node.entries().get(given).key;
+            problems.error(at, node.where() + ": " + given + " needs " + missing + " as well");
+            f.fail();
+        }
+        if (!f.ok()) {
             return null;
         }
-        return new CircuitBreakerConfig(threshold, minimumCalls, window, openDuration, halfOpenCalls);
-    }
-
-    /** "50%" or 50 (a number is a percentage too) as a fraction in (0, 1]. */
-    static Double percent(Node n, Problems problems) {
-        BigDecimal percent = null;
-        if (n.is(Node.Kind.NUMBER)) {
-            percent = n.number();
-        } else if (n.is(Node.Kind.STRING)) {
-            Matcher m = PERCENT.matcher(n.text().trim());
-            if (m.matches()) {
-                percent = new BigDecimal(m.group(1));
-            }
-        }
-        if (percent == null) {
-            problems.error(n, n.where() + ": expected a percentage like 50%, got " + n.describe());
-            return null;
-        }
-        if (percent.signum() <= 0 || percent.compareTo(HUNDRED) > 0) {
-            problems.error(n, n.where() + ": must be more than 0% and at most 100%, got " + n.text());
-            return null;
-        }
-        if (n.is(Node.Kind.NUMBER) && percent.compareTo(BigDecimal.ONE) < 0) {
-            problems.warn(n, n.where() + ": " + n.text() + " means " + n.text() + "%; write "
-                    + percent.multiply(HUNDRED).stripTrailingZeros().toPlainString()
-                    + "% if you meant a fraction of the calls");
-        }
-        return percent.divide(HUNDRED).doubleValue();
+        return new CircuitBreakerConfig(threshold, minimumCalls, window, openDuration, halfOpenCalls, slowRate,
+                slowDuration, mode);
     }
 }

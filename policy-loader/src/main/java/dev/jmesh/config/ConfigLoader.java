@@ -88,6 +88,7 @@ public final class ConfigLoader {
         if (problems.hasErrors()) {
             throw new ConfigException(problems.errors());
         }
+        Features.warnNotEnforced(merged, problems);
         return new LoadResult(config, problems.warnings(), Origins.of(merged, config, Overrides.labels(overrides)));
     }
 

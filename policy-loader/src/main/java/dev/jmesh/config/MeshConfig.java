@@ -1,7 +1,9 @@
 package dev.jmesh.config;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,15 +18,30 @@ public final class MeshConfig {
 
     private final String service;
     private final Map<String, ServiceConfig> services;
+    private final List<RouteConfig> routes;
+    private final Map<String, DatabaseConfig> databases;
+    private final EgressConfig egress;
     private final TelemetryConfig telemetry;
+    private final ControlPlaneConfig controlPlane;
 
     MeshConfig(String service, Map<String, ServiceConfig> services, TelemetryConfig telemetry) {
-        this.service = service;
-        this.services = Collections.unmodifiableMap(new LinkedHashMap<String, ServiceConfig>(services));
-        this.telemetry = telemetry;
+        this(service, services, Collections.<RouteConfig>emptyList(), Collections.<String, DatabaseConfig>emptyMap(),
+                EgressConfig.DEFAULT, telemetry, null);
     }
 
-    /** No service name, no upstream services, no access log: the agent passes calls through. */
+    MeshConfig(String service, Map<String, ServiceConfig> services, List<RouteConfig> routes,
+            Map<String, DatabaseConfig> databases, EgressConfig egress, TelemetryConfig telemetry,
+            ControlPlaneConfig controlPlane) {
+        this.service = service;
+        this.services = Collections.unmodifiableMap(new LinkedHashMap<String, ServiceConfig>(services));
+        this.routes = Collections.unmodifiableList(new ArrayList<RouteConfig>(routes));
+        this.databases = Collections.unmodifiableMap(new LinkedHashMap<String, DatabaseConfig>(databases));
+        this.egress = egress;
+        this.telemetry = telemetry;
+        this.controlPlane = controlPlane;
+    }
+
+    /** No service name, no upstream services, no routes, no access log: the agent passes calls through. */
     public static MeshConfig empty() {
         return EMPTY;
     }
@@ -44,9 +61,34 @@ public final class MeshConfig {
         return services.get(name);
     }
 
+    /** Routes in the order written: the first that matches a call wins. Empty when none are configured. */
+    public List<RouteConfig> routes() {
+        return routes;
+    }
+
+    /** Logical databases by name, in the order written: the first whose match fits a JDBC URL wins. */
+    public Map<String, DatabaseConfig> databases() {
+        return databases;
+    }
+
+    /** The database with this name, or null when there is none. */
+    public DatabaseConfig database(String name) {
+        return databases.get(name);
+    }
+
+    /** Never null: {@code allow_all} unless configured. */
+    public EgressConfig egress() {
+        return egress;
+    }
+
     /** Never null. */
     public TelemetryConfig telemetry() {
         return telemetry;
+    }
+
+    /** The control plane, or null when the config comes only from the file (and overrides). */
+    public ControlPlaneConfig controlPlane() {
+        return controlPlane;
     }
 
     @Override
@@ -58,16 +100,23 @@ public final class MeshConfig {
             return false;
         }
         MeshConfig m = (MeshConfig) o;
-        return Objects.equals(service, m.service) && services.equals(m.services) && telemetry.equals(m.telemetry);
+        return Objects.equals(service, m.service) && services.equals(m.services) && routes.equals(m.routes)
+                && databases.equals(m.databases) && egress.equals(m.egress) && telemetry.equals(m.telemetry)
+                && Objects.equals(controlPlane, m.controlPlane);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(service, services, telemetry);
+        return Objects.hash(service, services, routes, databases, egress, telemetry, controlPlane);
     }
 
     @Override
     public String toString() {
-        return "MeshConfig{service=" + service + ", services=" + services.values() + ", telemetry=" + telemetry + "}";
+        return "MeshConfig{service=" + service + ", services=" + services.values()
+                + (routes.isEmpty() ? "" : ", routes=" + routes)
+                + (databases.isEmpty() ? "" : ", databases=" + databases.values())
+                + (egress.equals(EgressConfig.DEFAULT) ? "" : ", egress=" + egress)
+                + ", telemetry=" + telemetry
+                + (controlPlane == null ? "" : ", controlPlane=" + controlPlane) + "}";
     }
 }

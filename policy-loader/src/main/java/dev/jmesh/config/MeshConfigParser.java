@@ -1,14 +1,18 @@
 package dev.jmesh.config;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** The top level of the document: {@code service}, {@code services}, {@code telemetry}. */
+/**
+ * The top level of the document: {@code service}, {@code services}, {@code routes}, {@code databases},
+ * {@code egress}, {@code telemetry}, {@code controlPlane}.
+ */
 final class MeshConfigParser {
 
-    static final List<String> KEYS = Fields.keys("service", "services", "telemetry");
-    static final List<String> NOT_YET = Fields.keys("routes", "databases", "egress", "controlPlane");
+    static final List<String> KEYS =
+            Fields.keys("service", "services", "routes", "databases", "egress", "telemetry", "controlPlane");
 
     private MeshConfigParser() {
     }
@@ -18,15 +22,32 @@ final class MeshConfigParser {
         if (root == null || root.is(Node.Kind.NULL)) {
             return MeshConfig.empty();
         }
-        Fields f = Fields.open(root, problems, KEYS, NOT_YET);
+        Fields f = Fields.open(root, problems, KEYS);
         if (f == null) {
             return null;
         }
-        String service = f.has("service") ? Values.string(f.get("service"), problems) : null;
+        String service = f.string("service", null);
         Map<String, ServiceConfig> services = f.has("services")
                 ? ServiceParser.parseAll(f.get("services"), problems)
                 : Collections.<String, ServiceConfig>emptyMap();
+        // Routes may name every service the document has, also one with problems (reported on its own).
+        Collection<String> serviceNames = f.has("services") ? f.get("services").entries().keySet()
+                : Collections.<String>emptySet();
+        List<RouteConfig> routes = f.has("routes")
+                ? RouteParser.parseAll(f.get("routes"), serviceNames, problems)
+                : Collections.<RouteConfig>emptyList();
+        Map<String, DatabaseConfig> databases = f.has("databases")
+                ? DatabaseParser.parseAll(f.get("databases"), problems)
+                : Collections.<String, DatabaseConfig>emptyMap();
+        EgressConfig egress = f.has("egress") ? EgressParser.parse(f.get("egress"), problems) : EgressConfig.DEFAULT;
         TelemetryConfig telemetry = f.has("telemetry") ? TelemetryParser.parse(f.get("telemetry"), problems) : null;
-        return new MeshConfig(service, services, telemetry == null ? TelemetryConfig.NONE : telemetry);
+        ControlPlaneConfig controlPlane = f.has("controlPlane")
+                ? ControlPlaneParser.parse(f.get("controlPlane"), problems)
+                : null;
+        if (problems.hasErrors()) {
+            return null;
+        }
+        return new MeshConfig(service, services, routes, databases, egress,
+                telemetry == null ? TelemetryConfig.NONE : telemetry, controlPlane);
     }
 }

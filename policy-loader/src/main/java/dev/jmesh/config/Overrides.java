@@ -239,8 +239,8 @@ final class Overrides {
         while (i < tokens.length) {
             Choice choice;
             Schema next;
-            if (schema == null || schema.is(Schema.Kind.OPAQUE)) {
-                // Inside an unknown key or a key this version ignores: the rest as written, lower-cased.
+            if (schema == null) {
+                // Inside an unknown key: the rest as written, lower-cased.
                 choice = new Choice(lower(tokens[i]), i + 1);
                 next = null;
             } else if (schema.isLeaf()) {
@@ -357,11 +357,9 @@ final class Overrides {
         if (schema.isLeaf()) {
             return i == tokens.length;
         }
-        if (schema.is(Schema.Kind.OPAQUE)) {
-            return true;
-        }
         if (i == tokens.length) {
-            return false; // a map cannot be one override's value
+            // a map cannot be one override's value, but a section with a short form can be set by it
+            return schema.is(Schema.Kind.SECTION) && schema.shorthand() != null;
         }
         if (schema.is(Schema.Kind.NAMES)) {
             for (int end = i + 1; end < tokens.length; end++) {
@@ -535,7 +533,8 @@ final class Overrides {
                 return null;
             }
         }
-        if (existing == null && map != null && schema != null && schema.is(Schema.Kind.NAMES)) {
+        if (existing == null && map != null && schema != null && schema.is(Schema.Kind.NAMES)
+                && schema.element().is(Schema.Kind.SECTION)) {
             String similar = Suggestions.closest(key, map.entries().keySet());
             if (similar != null) {
                 problems.warn(keyNode(o, childPath, key), "'" + key + "' is not in " + path

@@ -40,6 +40,12 @@ final class Problems {
         return i < 0 ? Integer.MAX_VALUE : i;
     }
 
+    /** Whether {@code a} comes before {@code b} in the order problems are listed. */
+    boolean before(Node a, Node b) {
+        return byPlace.compare(new Problem(a.source(), a.line(), a.column(), ""),
+                new Problem(b.source(), b.line(), b.column(), "")) < 0;
+    }
+
     void error(Node at, String message) {
         errors.add(new Problem(at.source(), at.line(), at.column(), message));
     }

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * Retry policy of a service ({@code services.<name>.retry}). Attempt n (n >= 2) waits a jittered
- * exponential back-off between {@link #backoffBase()} and {@link #backoffMax()} before it starts.
+ * exponential back-off between {@link #backoffBase()} and {@link #backoffMax()} before it starts. Only
+ * calls whose method is in {@link #methods()} are retried.
  */
 public final class RetryConfig {
 
@@ -17,6 +19,9 @@ public final class RetryConfig {
     public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMillis(250);
     public static final Set<RetryOn> DEFAULT_RETRY_ON =
             Collections.unmodifiableSet(EnumSet.of(RetryOn.CONNECT_FAILURE, RetryOn.RESET, RetryOn.STATUS_5XX));
+    /** The idempotent HTTP methods (RFC 9110): retried unless {@code retry.methods} says otherwise. */
+    public static final Set<String> DEFAULT_METHODS = Collections.unmodifiableSet(
+            new LinkedHashSet<String>(Arrays.asList("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")));
 
     private final int maxAttempts;
     private final Duration perTryTimeout;
@@ -24,9 +29,20 @@ public final class RetryConfig {
     private final Duration backoffMax;
     private final Set<RetryOn> retryOn;
     private final Set<Integer> retriableStatusCodes;
+    private final RetryBudgetConfig budget;
+    private final Set<String> methods;
+    private final boolean honorRetryAfter;
+    private final Mode mode;
 
     RetryConfig(int maxAttempts, Duration perTryTimeout, Duration backoffBase, Duration backoffMax,
             Set<RetryOn> retryOn, Set<Integer> retriableStatusCodes) {
+        this(maxAttempts, perTryTimeout, backoffBase, backoffMax, retryOn, retriableStatusCodes, null,
+                DEFAULT_METHODS, false, Mode.ENFORCE);
+    }
+
+    RetryConfig(int maxAttempts, Duration perTryTimeout, Duration backoffBase, Duration backoffMax,
+            Set<RetryOn> retryOn, Set<Integer> retriableStatusCodes, RetryBudgetConfig budget, Set<String> methods,
+            boolean honorRetryAfter, Mode mode) {
         this.maxAttempts = maxAttempts;
         this.perTryTimeout = perTryTimeout;
         this.backoffBase = backoffBase;
@@ -35,6 +51,10 @@ public final class RetryConfig {
                 ? Collections.<RetryOn>emptySet()
                 : Collections.unmodifiableSet(EnumSet.copyOf(retryOn));
         this.retriableStatusCodes = Collections.unmodifiableSet(new LinkedHashSet<Integer>(retriableStatusCodes));
+        this.budget = budget;
+        this.methods = Collections.unmodifiableSet(new LinkedHashSet<String>(methods));
+        this.honorRetryAfter = honorRetryAfter;
+        this.mode = mode;
     }
 
     /** Attempts in total, counting the first one; at least 1. */
@@ -66,6 +86,29 @@ public final class RetryConfig {
         return retriableStatusCodes;
     }
 
+    /** The retry budget, or null for none (only {@link #maxAttempts()} limits retries). */
+    public RetryBudgetConfig budget() {
+        return budget;
+    }
+
+    /**
+     * HTTP methods (upper case) whose calls may be retried; by default the idempotent ones
+     * ({@link #DEFAULT_METHODS}). Listing POST or PATCH allows retrying them, which is safe only when
+     * the upstream de-duplicates. Does not apply to database connection retries.
+     */
+    public Set<String> methods() {
+        return methods;
+    }
+
+    /** Whether a {@code Retry-After} header of a 429 or 503 response sets the wait before the next attempt. */
+    public boolean honorRetryAfter() {
+        return honorRetryAfter;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -77,12 +120,15 @@ public final class RetryConfig {
         RetryConfig r = (RetryConfig) o;
         return maxAttempts == r.maxAttempts && Objects.equals(perTryTimeout, r.perTryTimeout)
                 && backoffBase.equals(r.backoffBase) && backoffMax.equals(r.backoffMax)
-                && retryOn.equals(r.retryOn) && retriableStatusCodes.equals(r.retriableStatusCodes);
+                && retryOn.equals(r.retryOn) && retriableStatusCodes.equals(r.retriableStatusCodes)
+                && Objects.equals(budget, r.budget) && methods.equals(r.methods)
+                && honorRetryAfter == r.honorRetryAfter && mode == r.mode;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxAttempts, perTryTimeout, backoffBase, backoffMax, retryOn, retriableStatusCodes);
+        return Objects.hash(maxAttempts, perTryTimeout, backoffBase, backoffMax, retryOn, retriableStatusCodes,
+                budget, methods, honorRetryAfter, mode);
     }
 
     @Override
@@ -91,6 +137,10 @@ public final class RetryConfig {
                 + ", perTryTimeout=" + Durations.format(perTryTimeout)
                 + ", backoff=" + Durations.format(backoffBase) + ".." + Durations.format(backoffMax)
                 + ", retryOn=" + retryOn
-                + ", retriableStatusCodes=" + retriableStatusCodes + "}";
+                + ", retriableStatusCodes=" + retriableStatusCodes
+                + (budget != null ? ", budget=" + budget : "")
+                + (!methods.equals(DEFAULT_METHODS) ? ", methods=" + methods : "")
+                + (honorRetryAfter ? ", honorRetryAfter=true" : "")
+                + (mode != Mode.ENFORCE ? ", mode=" + mode : "") + "}";
     }
 }

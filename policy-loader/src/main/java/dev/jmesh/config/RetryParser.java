@@ -5,63 +5,121 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * {@code retry: { maxAttempts: 3, perTryTimeout: 500ms, backoff: { base: 25ms, max: 250ms },
- * retryOn: [connect-failure, reset, 5xx, "429"] }}.
+ * retryOn: [connect-failure, reset, 5xx, "429"], budget: { percent: 20%, minConcurrency: 3 },
+ * methods: [GET, PUT], honorRetryAfter: true, mode: enforce }} of a service or a route, and the smaller
+ * {@code retry: { maxAttempts, backoff, mode }} of a database (connection attempts only).
  */
 final class RetryParser {
 
-    static final List<String> KEYS = Fields.keys("maxAttempts", "perTryTimeout", "backoff", "retryOn");
+    static final List<String> KEYS = Fields.keys("maxAttempts", "perTryTimeout", "backoff", "retryOn", "budget",
+            "methods", "honorRetryAfter", "mode");
+    static final List<String> DATABASE_KEYS = Fields.keys("maxAttempts", "backoff", "mode");
     static final List<String> BACKOFF_KEYS = Fields.keys("base", "max");
-    private static final List<String> NONE = Collections.emptyList();
+    static final List<String> BUDGET_KEYS = Fields.keys("percent", "minConcurrency");
+    /** Methods whose retry can be allowed: all but CONNECT. */
+    static final List<String> METHODS =
+            Fields.keys("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+    private static final Map<String, String> DATABASE_HINTS;
     private static final Pattern STATUS = Pattern.compile("\\d+");
     private static final BigDecimal MIN_STATUS = BigDecimal.valueOf(100);
     private static final BigDecimal MAX_STATUS = BigDecimal.valueOf(599);
 
+    static {
+        Map<String, String> m = new LinkedHashMap<String, String>();
+        for (String key : KEYS) {
+            if (!DATABASE_KEYS.contains(key)) {
+                m.put(key, "a database's retry repeats connection attempts only and takes "
+                        + Fields.join(DATABASE_KEYS) + (key.equals("perTryTimeout") ? "; see connectTimeout" : ""));
+            }
+        }
+        DATABASE_HINTS = Collections.unmodifiableMap(m);
+    }
+
     private RetryParser() {
     }
 
+    /** A service's retry; {@code mode} defaults to enforce. */
     static RetryConfig parse(Node node, Problems problems) {
-        Fields f = Fields.open(node, problems, KEYS, NONE);
+        return parse(node, Mode.ENFORCE, problems);
+    }
+
+    /** A service's or a route's retry, whose {@code mode} defaults to {@code defaultMode}. */
+    static RetryConfig parse(Node node, Mode defaultMode, Problems problems) {
+        Fields f = Fields.open(node, problems, KEYS);
         if (f == null) {
             return null;
         }
         Node maxAttemptsNode = f.require("maxAttempts");
-        Integer maxAttempts = maxAttemptsNode == null ? null : Values.integer(maxAttemptsNode, 1, problems);
-        Duration perTryTimeout = f.has("perTryTimeout") ? Values.duration(f.get("perTryTimeout"), problems) : null;
+        Integer maxAttempts = maxAttemptsNode == null ? null : f.track(Values.integer(maxAttemptsNode, 1, problems));
+        Duration perTryTimeout = f.duration("perTryTimeout", null);
         Duration[] backoff = f.has("backoff")
-                ? backoff(f.get("backoff"), problems)
+                ? f.track(backoff(f.get("backoff"), problems))
                 : new Duration[] {RetryConfig.DEFAULT_BACKOFF_BASE, RetryConfig.DEFAULT_BACKOFF_MAX};
 
         Set<RetryOn> retryOn = RetryConfig.DEFAULT_RETRY_ON;
         Set<Integer> statusCodes = Collections.emptySet();
-        boolean retryOnOk = true;
         Node retryOnNode = f.get("retryOn");
         if (retryOnNode != null) {
             retryOn = EnumSet.noneOf(RetryOn.class);
             statusCodes = new LinkedHashSet<Integer>();
-            retryOnOk = retryOn(retryOnNode, retryOn, statusCodes, problems);
+            if (!retryOn(retryOnNode, retryOn, statusCodes, problems)) {
+                f.fail();
+            }
         }
-        if (maxAttempts == null || backoff == null || !retryOnOk) {
+        RetryBudgetConfig budget = f.has("budget") ? f.track(budget(f.get("budget"), problems)) : null;
+        Set<String> methods = RetryConfig.DEFAULT_METHODS;
+        if (f.has("methods")) {
+            methods = new LinkedHashSet<String>();
+            if (!HttpMethods.parse(f.get("methods"), METHODS, methods, problems)) {
+                f.fail();
+            }
+        }
+        Boolean honorRetryAfter = f.bool("honorRetryAfter", false);
+        Mode mode = f.mode(defaultMode);
+        if (!f.ok()) {
             return null;
         }
-        return new RetryConfig(maxAttempts, perTryTimeout, backoff[0], backoff[1], retryOn, statusCodes);
+        return new RetryConfig(maxAttempts, perTryTimeout, backoff[0], backoff[1], retryOn, statusCodes, budget,
+                methods, honorRetryAfter, mode);
+    }
+
+    /** A database's retry of connection attempts: {@code maxAttempts}, {@code backoff}, {@code mode}. */
+    static RetryConfig parseDatabase(Node node, Problems problems) {
+        Fields f = Fields.open(node, problems, DATABASE_KEYS, DATABASE_HINTS);
+        if (f == null) {
+            return null;
+        }
+        Node maxAttemptsNode = f.require("maxAttempts");
+        Integer maxAttempts = maxAttemptsNode == null ? null : f.track(Values.integer(maxAttemptsNode, 1, problems));
+        Duration[] backoff = f.has("backoff")
+                ? f.track(backoff(f.get("backoff"), problems))
+                : new Duration[] {RetryConfig.DEFAULT_BACKOFF_BASE, RetryConfig.DEFAULT_BACKOFF_MAX};
+        Mode mode = f.mode(Mode.ENFORCE);
+        if (!f.ok()) {
+            return null;
+        }
+        return new RetryConfig(maxAttempts, null, backoff[0], backoff[1], EnumSet.of(RetryOn.CONNECT_FAILURE),
+                Collections.<Integer>emptySet(), null, RetryConfig.DEFAULT_METHODS, false, mode);
     }
 
     /** {base, max}, or null after reporting problems. */
     private static Duration[] backoff(Node node, Problems problems) {
-        Fields f = Fields.open(node, problems, BACKOFF_KEYS, NONE);
+        Fields f = Fields.open(node, problems, BACKOFF_KEYS);
         if (f == null) {
             return null;
         }
-        Duration base = f.has("base") ? Values.duration(f.get("base"), problems) : RetryConfig.DEFAULT_BACKOFF_BASE;
-        Duration max = f.has("max") ? Values.duration(f.get("max"), problems) : RetryConfig.DEFAULT_BACKOFF_MAX;
-        if (base == null || max == null) {
+        Duration base = f.duration("base", RetryConfig.DEFAULT_BACKOFF_BASE);
+        Duration max = f.duration("max", RetryConfig.DEFAULT_BACKOFF_MAX);
+        if (!f.ok()) {
             return null;
         }
         if (max.compareTo(base) < 0) {
@@ -77,6 +135,16 @@ final class RetryParser {
             return null;
         }
         return new Duration[] {base, max};
+    }
+
+    private static RetryBudgetConfig budget(Node node, Problems problems) {
+        Fields f = Fields.open(node, problems, BUDGET_KEYS);
+        if (f == null) {
+            return null;
+        }
+        Double percent = f.percent("percent", false, RetryBudgetConfig.DEFAULT_PERCENT);
+        Integer minConcurrency = f.integer("minConcurrency", 0, RetryBudgetConfig.DEFAULT_MIN_CONCURRENCY);
+        return f.ok() ? new RetryBudgetConfig(percent, minConcurrency) : null;
     }
 
     /** Fills {@code kinds} and {@code statusCodes}; false after reporting problems. */

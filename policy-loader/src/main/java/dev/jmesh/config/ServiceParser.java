@@ -1,16 +1,23 @@
 package dev.jmesh.config;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code services.<name>}: endpoints, load balancing, timeout, retry, circuit breaker. */
+/**
+ * {@code services.<name>}: discovery ({@code endpoints} or {@code dns}), load balancing, timeout, and the
+ * policy blocks (retry, circuit breaker, outlier detection, health check, rate limit) and concurrency limits.
+ */
 final class ServiceParser {
 
-    static final List<String> KEYS = Fields.keys("endpoints", "loadBalancer", "timeout", "retry", "circuitBreaker");
-    static final List<String> NOT_YET = Fields.keys("dns", "outlierDetection", "healthCheck", "rateLimit",
-            "maxConcurrentRequests", "mode");
+    static final List<String> KEYS = Fields.keys("endpoints", "dns", "loadBalancer", "timeout", "retry",
+            "circuitBreaker", "outlierDetection", "healthCheck", "rateLimit", "maxConcurrentRequests",
+            "maxPendingRequests");
+    private static final Map<String, String> HINTS = Collections.singletonMap("mode",
+            "'mode' belongs to a policy block: set retry.mode, circuitBreaker.mode, outlierDetection.mode or"
+                    + " rateLimit.mode");
 
     private ServiceParser() {
     }
@@ -38,34 +45,53 @@ final class ServiceParser {
     }
 
     static ServiceConfig parse(String name, Node node, Problems problems) {
-        Fields f = Fields.open(node, problems, KEYS, NOT_YET);
+        Fields f = Fields.open(node, problems, KEYS, HINTS);
         if (f == null) {
             return null;
         }
-        if (!f.has("endpoints") && f.has("dns")) {
-            problems.warn(node, node.where() + ": the service is ignored: it has no endpoints, only 'dns'");
+        String discovery = f.oneOf("endpoints", "dns");
+        List<Endpoint> endpoints = null;
+        DnsConfig dns = null;
+        if ("dns".equals(discovery)) {
+            dns = f.track(EndpointParser.parseDns(f.get("dns"), problems));
+        } else if (f.ok()) {
+            Node endpointsNode = f.require("endpoints");
+            endpoints = endpointsNode == null ? null : f.track(EndpointParser.parseList(endpointsNode, problems));
+        }
+        LoadBalancerPolicy loadBalancer = f.choice("loadBalancer", LoadBalancerPolicy.BY_NAME,
+                LoadBalancerPolicy.ROUND_ROBIN);
+        Duration timeout = f.duration("timeout", null);
+        RetryConfig retry = f.has("retry") ? f.track(RetryParser.parse(f.get("retry"), problems)) : null;
+        CircuitBreakerConfig circuitBreaker = f.has("circuitBreaker")
+                ? f.track(CircuitBreakerParser.parse(f.get("circuitBreaker"), node.path(), problems))
+                : null;
+        OutlierDetectionConfig outlierDetection = f.has("outlierDetection")
+                ? f.track(OutlierDetectionParser.parse(f.get("outlierDetection"), problems))
+                : null;
+        HealthCheckConfig healthCheck = f.has("healthCheck")
+                ? f.track(HealthCheckParser.parse(f.get("healthCheck"), problems))
+                : null;
+        RateLimitConfig rateLimit = f.has("rateLimit")
+                ? f.track(RateLimitParser.parse(f.get("rateLimit"), problems))
+                : null;
+        Integer maxConcurrentRequests = f.integer("maxConcurrentRequests", 1, null);
+        Integer maxPendingRequests = f.integer("maxPendingRequests", 1, null);
+        warnPerTryLongerThanTimeout(timeout, retry, f.get("retry"), problems);
+        if (!f.ok()) {
             return null;
         }
-        Node endpointsNode = f.require("endpoints");
-        List<Endpoint> endpoints = endpointsNode == null ? null : EndpointParser.parseList(endpointsNode, problems);
-        LoadBalancerPolicy loadBalancer = f.has("loadBalancer")
-                ? Values.choice(f.get("loadBalancer"), LoadBalancerPolicy.BY_NAME, problems)
-                : LoadBalancerPolicy.ROUND_ROBIN;
-        Duration timeout = f.has("timeout") ? Values.duration(f.get("timeout"), problems) : null;
-        RetryConfig retry = f.has("retry") ? RetryParser.parse(f.get("retry"), problems) : null;
-        CircuitBreakerConfig circuitBreaker = f.has("circuitBreaker")
-                ? CircuitBreakerParser.parse(f.get("circuitBreaker"), problems)
-                : null;
+        return new ServiceConfig(name, endpoints, dns, loadBalancer, timeout, retry, circuitBreaker, outlierDetection,
+                healthCheck, rateLimit, maxConcurrentRequests, maxPendingRequests);
+    }
+
+    /** A per-try timeout longer than the overall timeout is allowed, but never takes effect. */
+    static void warnPerTryLongerThanTimeout(Duration timeout, RetryConfig retry, Node retryNode, Problems problems) {
         if (timeout != null && retry != null && retry.perTryTimeout() != null
                 && retry.perTryTimeout().compareTo(timeout) > 0) {
-            Node perTry = f.get("retry").get("perTryTimeout");
+            Node perTry = retryNode.get("perTryTimeout");
             problems.warn(perTry, perTry.where() + ": " + Durations.format(retry.perTryTimeout())
                     + " is longer than the overall timeout " + Durations.format(timeout)
                     + ", which will end the call first");
         }
-        if (endpoints == null || loadBalancer == null) {
-            return null;
-        }
-        return new ServiceConfig(name, endpoints, loadBalancer, timeout, retry, circuitBreaker);
     }
 }

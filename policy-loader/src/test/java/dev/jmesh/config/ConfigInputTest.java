@@ -170,6 +170,13 @@ class ConfigInputTest {
         LoadResult none = ConfigLoader.load(ConfigInput.none());
         assertEquals(MeshConfig.empty(), none.config());
         assertEquals(MeshConfig.empty(), ConfigLoader.load(ConfigInput.fromEnvironment(properties(), env())).config());
-        assertEquals(Map.of("service", "default", "telemetry.accessLog", "default"), none.origins());
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        for (String path : List.of("service", "routes", "egress.mode", "egress.allow", "telemetry.accessLog",
+                "telemetry.metrics.prometheus", "telemetry.metrics.statsd", "telemetry.metrics.otlp",
+                "telemetry.tracing.propagators", "telemetry.tracing.sampling", "telemetry.tracing.otlp",
+                "telemetry.admin", "controlPlane")) {
+            expected.put(path, "default");
+        }
+        assertEquals(expected, none.origins());
     }
 }

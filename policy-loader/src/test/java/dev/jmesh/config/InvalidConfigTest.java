@@ -35,7 +35,8 @@ class InvalidConfigTest {
                 c("unknown key differing only in case", inventory("    LoadBalancer: random\n"),
                         "mesh.yaml:4:5: unknown key 'LoadBalancer' in services.inventory; did you mean 'loadBalancer'?"),
                 c("unknown key without a suggestion", "service: orders\nfoo: 1\n",
-                        "mesh.yaml:2:1: unknown key 'foo' at the top level; known keys: service, services, telemetry"),
+                        "mesh.yaml:2:1: unknown key 'foo' at the top level; known keys: service, services, routes,"
+                                + " databases, egress, telemetry, controlPlane"),
                 c("misspelt key of the full design suggests it", inventory("    outlierDetecton: {}\n"),
                         "mesh.yaml:4:5: unknown key 'outlierDetecton' in services.inventory;"
                                 + " did you mean 'outlierDetection'?"),
@@ -150,12 +151,274 @@ class InvalidConfigTest {
                         "mesh.yaml:1:11: services: expected a map from service names to services, got a list"),
                 c("service name is not a string", "service: 42\n",
                         "mesh.yaml:1:10: service: expected a string, got a number 42"),
-                c("unknown access log format", "telemetry:\n  accessLog: { format: text, path: stdout }\n",
-                        "mesh.yaml:2:24: telemetry.accessLog.format: unknown value 'text'; allowed values: json"),
+                c("unknown access log format", "telemetry:\n  accessLog: { format: xml, path: stdout }\n",
+                        "mesh.yaml:2:24: telemetry.accessLog.format: unknown value 'xml'; allowed values: json, text"),
                 c("access log without path", "telemetry:\n  accessLog: { format: json }\n",
                         "mesh.yaml:2:14: telemetry.accessLog: missing required key 'path'"),
                 c("access log with empty path", "telemetry:\n  accessLog: { path: \"\" }\n",
                         "mesh.yaml:2:22: telemetry.accessLog.path: must not be empty"));
+    }
+
+    /** Services "inventory" and "inventory-v2" (lines 1-3) and "routes:" (line 4); {@code routes} starts at line 5. */
+    static String withRoutes(String routes) {
+        return "services:\n  inventory: { endpoints: [\"10.0.0.5:8080\"] }\n"
+                + "  inventory-v2: { endpoints: [\"10.0.0.7:8080\"] }\nroutes:\n" + routes;
+    }
+
+    /** The full model of issue #4: services' new keys, routes, databases, egress, telemetry, control plane. */
+    static Stream<Case> fullModelCases() {
+        return Stream.of(
+                c("both endpoints and dns", "services:\n  inv:\n    endpoints: [a:1]\n    dns: inv.internal:80\n",
+                        "mesh.yaml:4:5: services.inv: give either 'endpoints' or 'dns', not both"),
+                c("dns without port", "services:\n  inv:\n    dns: inv.internal\n",
+                        "mesh.yaml:3:10: services.inv.dns: invalid endpoint 'inv.internal': no port; write"
+                                + " host:port, like 10.0.0.5:8080"),
+                c("dns map without address", "services:\n  inv:\n    dns: { refreshInterval: 10s }\n",
+                        "mesh.yaml:3:10: services.inv.dns: missing required key 'address'"),
+                c("dns refresh interval without unit", "services:\n  inv:\n"
+                                + "    dns: { address: \"inv.internal:80\", refreshInterval: 10 }\n",
+                        "mesh.yaml:3:57: services.inv.dns.refreshInterval: 10 has no unit; did you mean 10ms?"),
+                c("dns as a list", "services:\n  inv:\n    dns: [inv.internal:80]\n",
+                        "mesh.yaml:3:10: services.inv.dns: expected a host:port string like"
+                                + " inventory.internal:8080, or a map { address, refreshInterval }, got a list"),
+                c("endpoint weight zero", "services:\n  inv:\n    endpoints: [{ address: \"a:1\", weight: 0 }]\n",
+                        "mesh.yaml:3:43: services.inv.endpoints[0].weight: must be between 1 and 10000, got 0"),
+                c("endpoint weight too big", "services:\n  inv:\n"
+                                + "    endpoints: [{ address: \"a:1\", weight: 20000 }]\n",
+                        "mesh.yaml:3:43: services.inv.endpoints[0].weight: must be between 1 and 10000, got 20000"),
+                c("endpoint map without address", "services:\n  inv:\n    endpoints: [{ weight: 2 }]\n",
+                        "mesh.yaml:3:17: services.inv.endpoints[0]: missing required key 'address'"),
+                c("misspelt endpoint key", "services:\n  inv:\n    endpoints: [{ adress: \"a:1\" }]\n",
+                        "mesh.yaml:3:17: services.inv.endpoints[0]: missing required key 'address'",
+                        "mesh.yaml:3:19: unknown key 'adress' in services.inv.endpoints[0]; did you mean"
+                                + " 'address'?"),
+                c("same endpoint with two weights", "services:\n  inv:\n"
+                                + "    endpoints: [\"a:1\", { address: \"a:1\", weight: 2 }]\n",
+                        "mesh.yaml:3:24: services.inv.endpoints[1]: a:1 is listed more than once, with weights 1"
+                                + " and 2; list it once"),
+                c("max ejection percent above 100", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    outlierDetection: { maxEjectionPercent: 150 }\n",
+                        "mesh.yaml:4:45: services.inv.outlierDetection.maxEjectionPercent: must be more than 0%"
+                                + " and at most 100%, got 150"),
+                c("max ejection time below base", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    outlierDetection: { baseEjectionTime: 1m, maxEjectionTime: 30s }\n",
+                        "mesh.yaml:4:64: services.inv.outlierDetection.maxEjectionTime: must be at least"
+                                + " baseEjectionTime (1m), got 30s"),
+                c("base ejection time above the default max", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    outlierDetection: { baseEjectionTime: 10m }\n",
+                        "mesh.yaml:4:43: services.inv.outlierDetection.baseEjectionTime: 10m is more than the"
+                                + " default maxEjectionTime (5m); set maxEjectionTime as well"),
+                c("negative consecutive5xx", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    outlierDetection: { consecutive5xx: -1 }\n",
+                        "mesh.yaml:4:41: services.inv.outlierDetection.consecutive5xx: must be at least 0, got -1"),
+                c("misspelt mode", "services:\n  inv:\n    endpoints: [a:1]\n    outlierDetection: { mode: shadw }\n",
+                        "mesh.yaml:4:31: services.inv.outlierDetection.mode: unknown value 'shadw'; did you mean"
+                                + " 'shadow'? allowed values: enforce, shadow"),
+                c("health check without path", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    healthCheck: { interval: 5s }\n",
+                        "mesh.yaml:4:18: services.inv.healthCheck: missing required key 'path'"),
+                c("health check path without slash", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    healthCheck: { path: healthz }\n",
+                        "mesh.yaml:4:26: services.inv.healthCheck.path: must start with '/', like /healthz, got"
+                                + " 'healthz'"),
+                c("health check timeout not below interval", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    healthCheck: { path: /h, interval: 1s, timeout: 2s }\n",
+                        "mesh.yaml:4:53: services.inv.healthCheck: timeout (2s) must be shorter than interval"
+                                + " (1s)"),
+                c("health check reversed status range", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    healthCheck: { path: /h, expectedStatuses: [299-200] }\n",
+                        "mesh.yaml:4:49: services.inv.healthCheck.expectedStatuses[0]: invalid status range"
+                                + " '299-200'; write FROM-TO with 100 <= FROM <= TO <= 599, like 200-299"),
+                c("health check status out of range", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    healthCheck: { path: /h, expectedStatuses: [700] }\n",
+                        "mesh.yaml:4:49: services.inv.healthCheck.expectedStatuses[0]: status code must be a"
+                                + " whole number between 100 and 599, got 700"),
+                c("rate limit of zero", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    rateLimit: { requestsPerSecond: 0 }\n",
+                        "mesh.yaml:4:37: services.inv.rateLimit.requestsPerSecond: must be greater than 0, got 0"),
+                c("rate limit without requestsPerSecond", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    rateLimit: { burst: 10 }\n",
+                        "mesh.yaml:4:16: services.inv.rateLimit: missing required key 'requestsPerSecond'"),
+                c("rate limit burst zero", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    rateLimit: { requestsPerSecond: 5, burst: 0 }\n",
+                        "mesh.yaml:4:47: services.inv.rateLimit.burst: must be at least 1, got 0"),
+                c("maxConcurrentRequests zero", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    maxConcurrentRequests: 0\n",
+                        "mesh.yaml:4:28: services.inv.maxConcurrentRequests: must be at least 1, got 0"),
+                c("maxConcurrentRequests in the circuit breaker", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    circuitBreaker: { maxConcurrentRequests: 100 }\n",
+                        "mesh.yaml:4:23: unknown key 'maxConcurrentRequests' in services.inv.circuitBreaker; it"
+                                + " is a key of the service itself: write services.inv.maxConcurrentRequests"),
+                c("mode on the service", "services:\n  inv:\n    endpoints: [a:1]\n    mode: shadow\n",
+                        "mesh.yaml:4:5: unknown key 'mode' in services.inv; 'mode' belongs to a policy block: set"
+                                + " retry.mode, circuitBreaker.mode, outlierDetection.mode or rateLimit.mode"),
+                c("slow call rate without duration", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    circuitBreaker: { slowCallRateThreshold: 50% }\n",
+                        "mesh.yaml:4:23: services.inv.circuitBreaker: slowCallRateThreshold needs"
+                                + " slowCallDuration as well"),
+                c("retry budget of zero percent", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, budget: { percent: 0% } }\n",
+                        "mesh.yaml:4:49: services.inv.retry.budget.percent: must be more than 0% and at most"
+                                + " 100%, got 0%"),
+                c("unknown retry method", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, methods: [GET, FETCH] }\n",
+                        "mesh.yaml:4:45: services.inv.retry.methods[1]: unknown value 'FETCH'; did you mean"
+                                + " 'PATCH'? allowed values: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE"),
+                c("lower-case retry method", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, methods: [post] }\n",
+                        "mesh.yaml:4:40: services.inv.retry.methods[0]: unknown value 'post'; did you mean"
+                                + " 'POST'? allowed values: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE"),
+                c("CONNECT is never retried", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, methods: [CONNECT] }\n",
+                        "mesh.yaml:4:40: services.inv.retry.methods[0]: unknown value 'CONNECT'; allowed values:"
+                                + " GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE"),
+                c("honorRetryAfter not a boolean", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, honorRetryAfter: 1 }\n",
+                        "mesh.yaml:4:47: services.inv.retry.honorRetryAfter: expected true or false, got a number"
+                                + " 1"),
+                c("route to an unknown service", withRoutes("  - to: [ { service: inventroy, weight: 100 } ]\n"),
+                        "mesh.yaml:5:22: routes[0].to[0].service: unknown service 'inventroy'; did you mean"
+                                + " 'inventory'?"),
+                c("route to an unknown service without suggestion", withRoutes("  - to: payments\n"),
+                        "mesh.yaml:5:9: routes[0].to: unknown service 'payments'; services are: inventory,"
+                                + " inventory-v2"),
+                c("route to a service when there are none", "routes:\n  - to: payments\n",
+                        "mesh.yaml:2:9: routes[0].to: unknown service 'payments'; there are no services; define"
+                                + " it under 'services'"),
+                c("route weights all zero", withRoutes("  - to: [ { service: inventory, weight: 0 }, { service: inventory-v2, weight: 0 } ]\n"),
+                        "mesh.yaml:5:9: routes[0].to: all weights are 0; at least one must be more than 0"),
+                c("negative route weight", withRoutes("  - to: [ { service: inventory, weight: -5 } ]\n"),
+                        "mesh.yaml:5:41: routes[0].to[0].weight: must be between 0 and 10000, got -5"),
+                c("some weights missing", withRoutes("  - to: [ { service: inventory, weight: 90 }, { service: inventory-v2 } ]\n"),
+                        "mesh.yaml:5:47: routes[0].to[1]: has no weight, but routes[0].to[0] has one; give every"
+                                + " destination a weight, or none (then they share equally)"),
+                c("service listed twice", withRoutes("  - to: [ inventory, inventory ]\n"),
+                        "mesh.yaml:5:22: routes[0].to[1]: 'inventory' is already listed at line 5, column 11;"
+                                + " list it once"),
+                c("empty to", withRoutes("  - to: []\n"),
+                        "mesh.yaml:5:9: routes[0].to: must name at least one service"),
+                c("bad path regex", withRoutes("  - match: { pathRegex: \"(unclosed\" }\n"),
+                        "mesh.yaml:5:25: routes[0].match.pathRegex: invalid regular expression '(unclosed':"
+                                + " Unclosed group at index 9"),
+                c("bad header regex", withRoutes("  - match: { headers: { x-v: { regex: \"[a-\" } } }\n"),
+                        "mesh.yaml:5:39: routes[0].match.headers.x-v.regex: invalid regular expression '[a-':"
+                                + " Illegal character range at index 3"),
+                c("duplicate route names", withRoutes("  - name: canary\n    to: inventory\n  - name: canary\n"
+                                + "    to: inventory-v2\n"),
+                        "mesh.yaml:7:11: routes[1].name: duplicate route name 'canary' (first used by routes[0]"
+                                + " at line 5, column 11)"),
+                c("path and pathPrefix together", withRoutes("  - match: { path: /a, pathPrefix: /b }\n"),
+                        "mesh.yaml:5:24: routes[0].match: give either 'path' or 'pathPrefix', not both"),
+                c("path without slash", withRoutes("  - match: { pathPrefix: v2/ }\n"),
+                        "mesh.yaml:5:26: routes[0].match.pathPrefix: must start with '/', got 'v2/'"),
+                c("host with a port", withRoutes("  - match: { host: \"inventory:8080\" }\n"),
+                        "mesh.yaml:5:20: routes[0].match.host: 'inventory:8080' is not a host name or a pattern"
+                                + " like *.example.com; write the host without the port"),
+                c("misspelt method in a match", withRoutes("  - match: { methods: [GETT] }\n"),
+                        "mesh.yaml:5:24: routes[0].match.methods[0]: unknown value 'GETT'; did you mean 'GET'?"
+                                + " allowed values: GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT"),
+                c("two kinds in one header condition", withRoutes("  - match: { headers: { x-a: { exact: a, prefix: b } } }\n"),
+                        "mesh.yaml:5:42: routes[0].match.headers.x-a: give either 'exact' or 'prefix', not both"),
+                c("empty header condition", withRoutes("  - match: { headers: { x-a: {} } }\n"),
+                        "mesh.yaml:5:30: routes[0].match.headers.x-a: give one of exact, prefix, regex or present"),
+                c("present that is not a boolean", withRoutes("  - match: { headers: { x-a: { present: \"yes\" } } }\n"),
+                        "mesh.yaml:5:41: routes[0].match.headers.x-a.present: expected true or false, got a"
+                                + " string 'yes'"),
+                c("invalid header name", withRoutes("  - match: { headers: { \"x canary\": \"1\" } }\n"),
+                        "mesh.yaml:5:25: routes[0].match.headers.x canary: 'x canary' is not a valid header name"),
+                c("fault without delay or abort", withRoutes("  - fault: { header: x-fault }\n"),
+                        "mesh.yaml:5:12: routes[0].fault: give delay, abort or both"),
+                c("abort percentage above 100", withRoutes("  - fault: { abort: { percent: 101, status: 503 } }\n"),
+                        "mesh.yaml:5:32: routes[0].fault.abort.percent: must be between 0% and 100%, got 101"),
+                c("abort status out of range", withRoutes("  - fault: { abort: { percent: 1, status: 600 } }\n"),
+                        "mesh.yaml:5:43: routes[0].fault.abort.status: status code must be a whole number between"
+                                + " 200 and 599, got 600"),
+                c("delay without duration", withRoutes("  - fault: { delay: { percent: 10 } }\n"),
+                        "mesh.yaml:5:21: routes[0].fault.delay: missing required key 'duration'"),
+                c("unknown route mode", withRoutes("  - to: inventory\n    mode: dryrun\n"),
+                        "mesh.yaml:6:11: routes[0].mode: unknown value 'dryrun'; allowed values: enforce, shadow"),
+                c("misspelt route key", withRoutes("  - matches: { host: inventory }\n"),
+                        "mesh.yaml:5:5: unknown key 'matches' in routes[0]; did you mean 'match'?"),
+                c("misspelt match key", withRoutes("  - match: { pathprefix: /v2/ }\n"),
+                        "mesh.yaml:5:14: unknown key 'pathprefix' in routes[0].match; did you mean 'pathPrefix'?"),
+                c("routes that are a map", "routes: { canary: { to: inventory } }\n",
+                        "mesh.yaml:1:9: routes: expected a list of routes, got a map"),
+                c("database match that is not JDBC", "databases:\n  orders: { match: \"postgresql://orders*\" }\n",
+                        "mesh.yaml:2:20: databases.orders.match: 'postgresql://orders*' is not a JDBC URL"
+                                + " pattern; start it with 'jdbc:', like \"jdbc:postgresql://orders-db*\""),
+                c("database without match", "databases:\n  orders: { queryTimeout: 1s }\n",
+                        "mesh.yaml:2:11: databases.orders: missing required key 'match'"),
+                c("misspelt statement verb", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    statements: [ { match: { verb: SELEKT }, queryTimeout: 1s } ]\n",
+                        "mesh.yaml:4:36: databases.orders.statements[0].match.verb: unknown value 'SELEKT'; did"
+                                + " you mean 'SELECT'? allowed values: SELECT, INSERT, UPDATE, DELETE, MERGE, CALL"),
+                c("statement match without conditions", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    statements: [ { match: {}, queryTimeout: 1s } ]\n",
+                        "mesh.yaml:4:28: databases.orders.statements[0].match: give verb, table or both"),
+                c("statement without queryTimeout", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    statements: [ { match: { verb: UPDATE } } ]\n",
+                        "mesh.yaml:4:19: databases.orders.statements[0]: missing required key 'queryTimeout'"),
+                c("database retry with retryOn", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    retry: { maxAttempts: 2, retryOn: [5xx] }\n",
+                        "mesh.yaml:4:30: unknown key 'retryOn' in databases.orders.retry; a database's retry"
+                                + " repeats connection attempts only and takes maxAttempts, backoff, mode"),
+                c("misspelt egress mode", "egress: { mode: registry-only }\n",
+                        "mesh.yaml:1:17: egress.mode: unknown value 'registry-only'; did you mean"
+                                + " 'registry_only'? allowed values: allow_all, registry_only"),
+                c("bad egress host pattern", "egress: { mode: registry_only, allow: [\"api.*.com\"] }\n",
+                        "mesh.yaml:1:40: egress.allow[0]: 'api.*.com' is not a host pattern; write a host name or"
+                                + " address, or *.domain, optionally with :port, like api.example.com or"
+                                + " \"*.example.com:443\""),
+                c("egress allow that is a string", "egress: { mode: registry_only, allow: api.example.com }\n",
+                        "mesh.yaml:1:39: egress.allow: expected a list of host patterns like [api.example.com,"
+                                + " \"*.example.com:443\"], got a string 'api.example.com'"),
+                c("misspelt propagator", "telemetry:\n  tracing: { propagators: [tracecontext, b3-multi] }\n",
+                        "mesh.yaml:2:42: telemetry.tracing.propagators[1]: unknown value 'b3-multi'; did you mean"
+                                + " 'b3multi'? allowed values: tracecontext, baggage, b3, b3multi, xray"),
+                c("unknown propagator", "telemetry:\n  tracing: { propagators: [w3c] }\n",
+                        "mesh.yaml:2:28: telemetry.tracing.propagators[0]: unknown value 'w3c'; allowed values:"
+                                + " tracecontext, baggage, b3, b3multi, xray"),
+                c("sampling above 1", "telemetry:\n  tracing: { sampling: 1.5 }\n",
+                        "mesh.yaml:2:24: telemetry.tracing.sampling: must be between 0 and 1, got 1.5"),
+                c("prometheus port out of range", "telemetry:\n  metrics: { prometheus: { port: 70000 } }\n",
+                        "mesh.yaml:2:34: telemetry.metrics.prometheus.port: must be between 1 and 65535, got"
+                                + " 70000"),
+                c("prometheus host with a port", "telemetry:\n"
+                                + "  metrics: { prometheus: { host: \"127.0.0.1:9464\" } }\n",
+                        "mesh.yaml:2:34: telemetry.metrics.prometheus.host: '127.0.0.1:9464' is not a valid host"
+                                + " name or IP address; write the port as its own key"),
+                c("admin without port", "telemetry:\n  admin: { host: 0.0.0.0 }\n",
+                        "mesh.yaml:2:10: telemetry.admin: missing required key 'port'"),
+                c("otlp endpoint without scheme", "telemetry:\n  metrics: { otlp: { endpoint: \"collector:4318\" } }\n",
+                        "mesh.yaml:2:32: telemetry.metrics.otlp.endpoint: invalid URL 'collector:4318': write"
+                                + " http:// or https:// and a host, like http://127.0.0.1:4318"),
+                c("dogstatsd not a boolean", "telemetry:\n  metrics: { statsd: { dogstatsd: 1 } }\n",
+                        "mesh.yaml:2:35: telemetry.metrics.statsd.dogstatsd: expected true or false, got a number"
+                                + " 1"),
+                c("both http and xds control planes", "controlPlane:\n  http: { url: \"https://cp/config\" }\n"
+                                + "  xds: { address: \"cp:18000\" }\n",
+                        "mesh.yaml:3:3: controlPlane: give either 'http' or 'xds', not both"),
+                c("control plane without http or xds", "controlPlane: {}\n",
+                        "mesh.yaml:1:15: controlPlane: give 'http' (poll a config document) or 'xds' (an xDS"
+                                + " server)"),
+                c("token file and token env together", "controlPlane:\n"
+                                + "  http: { url: \"https://cp/config\", tokenFile: /t, tokenEnv: CP_TOKEN }\n",
+                        "mesh.yaml:2:52: controlPlane.http: give either 'tokenFile' or 'tokenEnv', not both"),
+                c("control plane URL that is not http", "controlPlane:\n  http: { url: \"ftp://cp/config\" }\n",
+                        "mesh.yaml:2:16: controlPlane.http.url: invalid URL 'ftp://cp/config': write http:// or"
+                                + " https:// and a host, like http://127.0.0.1:4318"),
+                c("xds address without port", "controlPlane:\n  xds: { address: istiod }\n",
+                        "mesh.yaml:2:19: controlPlane.xds.address: invalid endpoint 'istiod': no port; write"
+                                + " host:port, like 10.0.0.5:8080"),
+                c("xds metadata that is a list", "controlPlane:\n"
+                                + "  xds: { address: \"istiod:15010\", metadata: [a, b] }\n",
+                        "mesh.yaml:2:45: controlPlane.xds.metadata: expected a map of names to values, got a list"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fullModelCases")
+    void fullModelRejectedWithExactProblems(Case c) {
+        rejectedWithExactProblems(c);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -199,8 +462,9 @@ class InvalidConfigTest {
                 "mesh.yaml:11:45: services.inventory.circuitBreaker.failureRateThreshold:"
                         + " must be more than 0% and at most 100%, got 150%",
                 "mesh.yaml:13:16: services.payments.endpoints: must list at least one endpoint, like [\"10.0.0.5:8080\"]",
-                "mesh.yaml:15:24: telemetry.accessLog.format: unknown value 'xml'; allowed values: json",
-                "mesh.yaml:16:1: unknown key 'extra' at the top level; known keys: service, services, telemetry"),
+                "mesh.yaml:15:24: telemetry.accessLog.format: unknown value 'xml'; allowed values: json, text",
+                "mesh.yaml:16:1: unknown key 'extra' at the top level; known keys: service, services, routes,"
+                        + " databases, egress, telemetry, controlPlane"),
                 ConfigLoaderTest.strings(e.problems()));
     }
 

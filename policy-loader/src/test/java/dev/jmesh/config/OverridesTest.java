@@ -136,10 +136,12 @@ class OverridesTest {
     }
 
     @Test
-    void anOverrideOfAKeyTheVersionIgnoresIsAWarning() throws Exception {
+    void anOverrideOfAKeyTheEngineDoesNotEnforceYetIsAWarning() throws Exception {
         LoadResult r = load(DOC, Map.of("jmesh.services.inventory.rateLimit.requestsPerSecond", "100"), Map.of());
         assertEquals(List.of("-Djmesh.services.inventory.rateLimit.requestsPerSecond:1:1:"
-                + " 'rateLimit' is not supported yet and is ignored"), ConfigLoaderTest.strings(r.warnings()));
+                + " 'services.<name>.rateLimit' is validated but not enforced by this version yet"),
+                ConfigLoaderTest.strings(r.warnings()));
+        assertEquals(100.0, r.config().service("inventory").rateLimit().requestsPerSecond());
     }
 
     // ------------------------------------------------------------------ values
@@ -271,9 +273,9 @@ class OverridesTest {
                                 + " services.inventory.circuitBreaker.failureRateThreshold:"
                                 + " must be more than 0% and at most 100%, got 150%"),
                 env("unknown access log format, in a section the override creates", "JMESH_TELEMETRY_ACCESSLOG_FORMAT",
-                        "text",
-                        "env JMESH_TELEMETRY_ACCESSLOG_FORMAT:1:1: telemetry.accessLog.format: unknown value 'text';"
-                                + " allowed values: json",
+                        "xml",
+                        "env JMESH_TELEMETRY_ACCESSLOG_FORMAT:1:1: telemetry.accessLog.format: unknown value 'xml';"
+                                + " allowed values: json, text",
                         "env JMESH_TELEMETRY_ACCESSLOG_FORMAT:1:1: telemetry.accessLog: missing required key 'path'"),
                 prop("backoff base above the default max", "jmesh.services.inventory.retry.backoff.base", "1s",
                         "-Djmesh.services.inventory.retry.backoff.base:1:1: services.inventory.retry.backoff.base:"
@@ -419,7 +421,26 @@ class OverridesTest {
                 // unknown keys keep the tokens that come closest to a known key, for "did you mean"
                 Arguments.of("JMESH_SERVICES_INVENTORY_TIMOUT", "services.inventory.timout"),
                 Arguments.of("JMESH_SERVICES_INVENTORY_OUTLIERDETECTION_CONSECUTIVE5XX",
-                        "services.inventory.outlierDetection.consecutive5xx"));
+                        "services.inventory.outlierDetection.consecutive5xx"),
+                // keys of the full model
+                Arguments.of("JMESH_SERVICES_INVENTORY_OUTLIER_DETECTION_MAX_EJECTION_PERCENT",
+                        "services.inventory.outlierDetection.maxEjectionPercent"),
+                Arguments.of("JMESH_SERVICES_INVENTORY_DNS", "services.inventory.dns"),
+                Arguments.of("JMESH_SERVICES_INVENTORY_DNS_REFRESH_INTERVAL", "services.inventory.dns.refreshInterval"),
+                Arguments.of("JMESH_SERVICES_CART_V2_DNS", "services.cart-v2.dns"),
+                Arguments.of("JMESH_SERVICES_INVENTORY_RETRY_BUDGET_MIN_CONCURRENCY",
+                        "services.inventory.retry.budget.minConcurrency"),
+                Arguments.of("JMESH_SERVICES_INVENTORY_MAX_PENDING_REQUESTS", "services.inventory.maxPendingRequests"),
+                Arguments.of("JMESH_ROUTES", "routes"),
+                Arguments.of("JMESH_DATABASES_ORDERS_DB_QUERYTIMEOUT", "databases.orders-db.queryTimeout"),
+                Arguments.of("JMESH_DATABASES_ORDERS_DB_RETRY_MAX_ATTEMPTS", "databases.orders-db.retry.maxAttempts"),
+                Arguments.of("JMESH_EGRESS_ALLOW", "egress.allow"),
+                Arguments.of("JMESH_TELEMETRY_METRICS_PROMETHEUS_PORT", "telemetry.metrics.prometheus.port"),
+                Arguments.of("JMESH_TELEMETRY_METRICS_STATSD_DOGSTATSD", "telemetry.metrics.statsd.dogstatsd"),
+                Arguments.of("JMESH_TELEMETRY_TRACING_SAMPLING", "telemetry.tracing.sampling"),
+                Arguments.of("JMESH_CONTROLPLANE_HTTP_TOKEN_FILE", "controlPlane.http.tokenFile"),
+                Arguments.of("JMESH_CONTROL_PLANE_XDS_NODE_ID", "controlPlane.xds.nodeId"),
+                Arguments.of("JMESH_CONTROL_PLANE_XDS_METADATA_ZONE", "controlPlane.xds.metadata.zone"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -462,5 +483,124 @@ class OverridesTest {
         assertEquals(Duration.ofSeconds(1), r.config().service("cart_api").timeout());
         assertEquals(List.of("inventory", "inventory-v2", "orders_db", "cart_api"),
                 List.copyOf(r.config().services().keySet()));
+    }
+
+    // ------------------------------------------------------------------ keys of the full model
+
+    @Test
+    void systemPropertiesSetTheNewKeysOfAService() throws Exception {
+        Map<String, String> p = new HashMap<>();
+        p.put("jmesh.services.inventory.outlierDetection.consecutive5xx", "3");
+        p.put("jmesh.services.inventory.healthCheck.path", "/healthz");
+        p.put("jmesh.services.inventory.rateLimit.requestsPerSecond", "50");
+        p.put("jmesh.services.inventory.maxConcurrentRequests", "100");
+        p.put("jmesh.services.inventory.retry.methods", "GET,POST");
+        p.put("jmesh.services.inventory.retry.budget.percent", "10%");
+        p.put("jmesh.services.inventory.circuitBreaker.mode", "shadow");
+        LoadResult r = load(DOC, p, Map.of());
+        ServiceConfig inventory = r.config().service("inventory");
+        assertEquals(3, inventory.outlierDetection().consecutive5xx());
+        assertEquals(OutlierDetectionConfig.DEFAULT_BASE_EJECTION_TIME, inventory.outlierDetection().baseEjectionTime());
+        assertEquals("/healthz", inventory.healthCheck().path());
+        assertEquals(50.0, inventory.rateLimit().requestsPerSecond());
+        assertEquals(100, inventory.maxConcurrentRequests());
+        assertEquals(List.of("GET", "POST"), List.copyOf(inventory.retry().methods()));
+        assertEquals(3, inventory.retry().maxAttempts(), "the file's");
+        assertEquals(0.1, inventory.retry().budget().percent(), 1e-12);
+        assertEquals(Mode.SHADOW, inventory.circuitBreaker().mode());
+        assertEquals("-Djmesh.services.inventory.outlierDetection.consecutive5xx",
+                r.originOf("services.inventory.outlierDetection.consecutive5xx"));
+        assertEquals("default", r.originOf("services.inventory.outlierDetection.interval"));
+    }
+
+    @Test
+    void environmentSetsTheOtherSections() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("JMESH_EGRESS_MODE", "registry_only");
+        env.put("JMESH_EGRESS_ALLOW", "api.example.com, \"*.example.org:443\"");
+        env.put("JMESH_TELEMETRY_METRICS_PROMETHEUS_PORT", "9000");
+        env.put("JMESH_TELEMETRY_TRACING_PROPAGATORS", "b3,xray");
+        env.put("JMESH_TELEMETRY_ADMIN_PORT", "9901");
+        env.put("JMESH_CONTROL_PLANE_XDS_ADDRESS", "istiod:15010");
+        env.put("JMESH_CONTROLPLANE_XDS_METADATA_ZONE", "eu-1");
+        env.put("JMESH_DATABASES_ORDERS_DB_MATCH", "jdbc:postgresql://orders*");
+        env.put("JMESH_DATABASES_ORDERS_DB_QUERY_TIMEOUT", "3s");
+        LoadResult r = load(DOC, Map.of(), env);
+        MeshConfig c = r.config();
+        assertEquals(EgressMode.REGISTRY_ONLY, c.egress().mode());
+        assertEquals(List.of("api.example.com", "*.example.org:443"), c.egress().allow());
+        assertEquals(9000, c.telemetry().metrics().prometheus().port());
+        assertEquals("127.0.0.1", c.telemetry().metrics().prometheus().host());
+        assertEquals(List.of(Propagator.B3, Propagator.XRAY), c.telemetry().tracing().propagators());
+        assertEquals(9901, c.telemetry().admin().port());
+        assertEquals(new Endpoint("istiod", 15010), c.controlPlane().xds().address());
+        assertEquals(Map.of("zone", "eu-1"), c.controlPlane().xds().metadata());
+        assertEquals(Duration.ofSeconds(3), c.database("orders-db").queryTimeout());
+        assertEquals("env JMESH_CONTROLPLANE_XDS_METADATA_ZONE", r.originOf("controlPlane.xds.metadata.zone"));
+        assertEquals("env JMESH_DATABASES_ORDERS_DB_QUERY_TIMEOUT", r.originOf("databases.orders-db.queryTimeout"));
+    }
+
+    @Test
+    void dnsIsSetWholeOrKeyByKey() throws Exception {
+        String doc = "services:\n  catalog:\n    dns: { address: \"catalog.internal:80\" }\n";
+        LoadResult r = load(doc, Map.of("jmesh.services.catalog.dns.refreshInterval", "5s",
+                "jmesh.services.search.dns", "search.internal:9200"),
+                Map.of("JMESH_SERVICES_CART_V2_DNS", "cart.internal:80"));
+        assertEquals(Duration.ofSeconds(5), r.config().service("catalog").dns().refreshInterval());
+        assertEquals(new Endpoint("search.internal", 9200), r.config().service("search").dns().address());
+        assertEquals(new Endpoint("cart.internal", 80), r.config().service("cart-v2").dns().address());
+        assertEquals("-Djmesh.services.search.dns", r.originOf("services.search.dns.address"));
+        assertEquals("-Djmesh.services.search.dns", r.originOf("services.search.endpoints"));
+        assertEquals("default", r.originOf("services.search.dns.refreshInterval"));
+    }
+
+    @Test
+    void routesAreReplacedWhole() throws Exception {
+        String doc = DOC + "routes:\n  - match: { host: inventory }\n    to: inventory\n";
+        LoadResult r = load(doc, Map.of("jmesh.routes",
+                "[{name: canary, match: {host: inventory}, to: [{service: inventory-v2, weight: 10},"
+                        + " {service: inventory, weight: 90}]}]"), Map.of());
+        List<RouteConfig> routes = r.config().routes();
+        assertEquals(1, routes.size());
+        assertEquals("canary", routes.get(0).name());
+        assertEquals(List.of(new WeightedService("inventory-v2", 10), new WeightedService("inventory", 90)),
+                routes.get(0).to());
+        assertEquals("-Djmesh.routes", r.originOf("routes"));
+        assertEquals("-Djmesh.routes", r.originOf("routes[0].to"));
+    }
+
+    static Stream<Case> badOverridesOfNewKeys() {
+        return Stream.of(
+                prop("dns for a service that has endpoints", "jmesh.services.inventory.dns", "inventory.internal:80",
+                        "-Djmesh.services.inventory.dns:1:1: services.inventory: give either 'endpoints' or 'dns',"
+                                + " not both"),
+                prop("route to an unknown service", "jmesh.routes", "[{to: inventroy}]",
+                        "-Djmesh.routes:1:7: routes[0].to: unknown service 'inventroy'; did you mean 'inventory'?"),
+                env("bad egress mode", "JMESH_EGRESS_MODE", "deny_all",
+                        "env JMESH_EGRESS_MODE:1:1: egress.mode: unknown value 'deny_all'; allowed values: allow_all,"
+                                + " registry_only"),
+                env("bad propagator in a list", "JMESH_TELEMETRY_TRACING_PROPAGATORS", "tracecontext,b3-multi",
+                        "env JMESH_TELEMETRY_TRACING_PROPAGATORS:1:14: telemetry.tracing.propagators[1]: unknown value"
+                                + " 'b3-multi'; did you mean 'b3multi'? allowed values: tracecontext, baggage, b3,"
+                                + " b3multi, xray"),
+                prop("misspelt key of a new section", "jmesh.services.inventory.outlierDetection.consecutive5xxx", "3",
+                        "-Djmesh.services.inventory.outlierDetection.consecutive5xxx:1:1: unknown key 'consecutive5xxx'"
+                                + " in services.inventory.outlierDetection; did you mean 'consecutive5xx'?"),
+                prop("percentage out of range", "jmesh.services.inventory.outlierDetection.maxEjectionPercent", "0",
+                        "-Djmesh.services.inventory.outlierDetection.maxEjectionPercent:1:1:"
+                                + " services.inventory.outlierDetection.maxEjectionPercent: must be more than 0% and"
+                                + " at most 100%, got 0"),
+                prop("a key below a list of routes", "jmesh.routes.timeout", "1s",
+                        "-Djmesh.routes.timeout:1:1: routes is a value and has no keys; remove '.timeout'"),
+                env("control plane with both kinds", "JMESH_CONTROLPLANE_HTTP_URL", "https://cp/x",
+                        "env JMESH_CONTROLPLANE_HTTP_URL:1:1: controlPlane: give either 'xds' or 'http', not both"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badOverridesOfNewKeys")
+    void badOverridesOfNewKeysAreReportedAtTheOverride(Case c) {
+        String doc = c.name().equals("control plane with both kinds")
+                ? DOC + "controlPlane: { xds: { address: \"cp:1\" } }\n" : c.doc();
+        assertEquals(c.expected(), problems(doc, c.properties(), c.env()));
     }
 }

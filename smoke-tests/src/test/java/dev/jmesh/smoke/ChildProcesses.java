@@ -3,11 +3,13 @@ package dev.jmesh.smoke;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Starts the JVMs of one test and kills whatever is still running after it, pass or fail. Register as
@@ -30,6 +32,25 @@ final class ChildProcesses implements AfterEachCallback {
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
+        command.addAll(args);
+        JavaProcess process = JavaProcess.start(name, command, workDir);
+        mine.add(process);
+        LIVE.add(process);
+        return process;
+    }
+
+    /**
+     * {@code java <jvmArgs...> -cp <classPath> <mainClass> <args...>} on the JVM chosen with
+     * {@code -Djmesh.test.java}: an app whose libraries are not bundled in its jar.
+     */
+    synchronized JavaProcess javaMain(String name, List<String> jvmArgs, List<Path> classPath, String mainClass,
+                                      List<String> args, Path workDir) {
+        List<String> command = new ArrayList<>();
+        command.add(SmokeEnv.java().toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+        command.add(mainClass);
         command.addAll(args);
         JavaProcess process = JavaProcess.start(name, command, workDir);
         mine.add(process);

@@ -30,6 +30,31 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
     }
 
+    static Path libraryClientsJar() {
+        return existingFile("jmesh.demo.clients.jar", "the library-clients demo jar");
+    }
+
+    static Path springBootClientJar() {
+        return existingFile("jmesh.demo.spring.jar", "the spring-boot-client demo fat jar");
+    }
+
+    /**
+     * The jars of one client-library version line ({@code okhttp.oldest}, {@code httpclient5.newest}, ...): the
+     * folder named by {@code -Djmesh.test.libs.<line>}, which the pom fills in the generate-test-resources phase.
+     */
+    static Path clientLibs(String line) {
+        Path dir = Paths.get(required("jmesh.test.libs." + line, "the jars of client library line " + line))
+                .toAbsolutePath().normalize();
+        try (var jars = Files.list(dir)) {
+            if (jars.noneMatch(jar -> jar.getFileName().toString().endsWith(".jar"))) {
+                throw new IllegalStateException("no jars in " + dir + "; " + HOW_TO_BUILD);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot list " + dir + " (" + e + "); " + HOW_TO_BUILD);
+        }
+        return dir;
+    }
+
     /** The {@code java} executable the launched processes run on ({@code -Djmesh.test.java=...}). */
     static Path java() {
         String configured = System.getProperty("jmesh.test.java");

@@ -78,7 +78,7 @@ public final class Caller {
     }
 
     /** {@code class.method:line} of the calling application frame, or null when there is none. */
-    static String find() {
+    public static String find() {
         if (WALK != null) {
             try {
                 return (String) WALK.invokeExact(FIRST_APPLICATION_FRAME);

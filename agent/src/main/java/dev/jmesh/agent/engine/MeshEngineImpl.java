@@ -54,7 +54,7 @@ public final class MeshEngineImpl implements MeshEngine {
 
     @Override
     public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
-        CallRecord record = new CallRecord(call, Caller.find());
+        CallRecord record = new CallRecord(call, callerOf(call));
         try {
             FailureDrill.ROUTING.check();
             ServiceRuntime service = services.get(call.host());
@@ -71,7 +71,7 @@ public final class MeshEngineImpl implements MeshEngine {
 
     @Override
     public <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange) {
-        final CallRecord record = new CallRecord(call, Caller.find());
+        final CallRecord record = new CallRecord(call, callerOf(call));
         FailureDrill.ROUTING.check();
         ServiceRuntime service = services.get(call.host());
         CompletableFuture<R> result;
@@ -87,6 +87,10 @@ public final class MeshEngineImpl implements MeshEngine {
             record.finish();
             emit(record);
         });
+    }
+
+    private static String callerOf(OutboundCall call) {
+        return call.caller() != null ? call.caller() : Caller.find();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jmesh.bootstrap.okhttp;
 
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallDepth;
+import dev.jmesh.bootstrap.CallSite;
 import dev.jmesh.bootstrap.Helpers;
 
 import java.util.Collections;
@@ -42,6 +43,8 @@ public final class OkHttpBridge {
     private static final Map<Object, Boolean> NESTED_ENQUEUES =
             Collections.synchronizedMap(new WeakHashMap<Object, Boolean>());
     private static volatile boolean anyNestedEnqueue;
+    /** The application frame that enqueued each call, captured on its thread; see {@link #callerOf}. */
+    private static final Map<Object, String> CALLERS = Collections.synchronizedMap(new WeakHashMap<Object, String>());
 
     private OkHttpBridge() {
     }
@@ -74,10 +77,23 @@ public final class OkHttpBridge {
      * mesh's interceptor lets them pass through, as it does for a nested {@code execute()}.
      */
     public static void enqueued(Object call) {
-        if (call != null && CallDepth.nested()) {
+        if (call == null) {
+            return;
+        }
+        if (CallDepth.nested()) {
             anyNestedEnqueue = true;
             NESTED_ENQUEUES.put(call, Boolean.TRUE);
+            return;
         }
+        String caller = CallSite.capture();
+        if (caller != null) {
+            CALLERS.put(call, caller);
+        }
+    }
+
+    /** The application frame that enqueued {@code call}, or null (a call that was executed, not enqueued). */
+    public static String callerOf(Object call) {
+        return call == null ? null : CALLERS.remove(call);
     }
 
     /** Whether {@code call} (a {@code RealCall}) was enqueued from within an attempt. */

@@ -109,7 +109,8 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
         }
         OutboundCall call;
         try {
-            call = describe(request);
+            // An enqueued call runs here on OkHttp's dispatcher thread: its caller was captured at enqueue.
+            call = describe(request).withCaller(OkHttpBridge.callerOf(chain.call()));
         } catch (RuntimeException e) {
             AgentLog.warnOnce("okhttp-describe:" + e.getClass().getName(),
                     "could not run an OkHttp call through the mesh (" + e + "); such calls pass through untouched");

@@ -1,0 +1,68 @@
+package dev.jmesh.demo.clients;
+
+import org.apache.http.HttpEntity;
+import org.apache.http.HttpResponse;
+import org.apache.http.client.HttpClient;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.client.methods.HttpUriRequest;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.DefaultHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.util.EntityUtils;
+
+import java.io.Closeable;
+
+/**
+ * Apache HttpClient 4, written against the 4.3 API: {@code HttpClients.createDefault()} as a 4.3+ app
+ * writes it, or {@code new DefaultHttpClient()} as older code still does (deprecated since 4.3, still in
+ * 4.5.14). Library defaults everywhere: its own retry handler, no timeouts.
+ */
+@SuppressWarnings("deprecation")
+final class Apache4Calls implements LibraryClients.Client {
+    private final HttpClient client;
+
+    private Apache4Calls(HttpClient client) {
+        this.client = client;
+    }
+
+    static Apache4Calls createDefault() {
+        CloseableHttpClient client = HttpClients.createDefault();
+        LibraryClients.announce("apache4", client.getClass());
+        return new Apache4Calls(client);
+    }
+
+    static Apache4Calls legacyDefaultHttpClient() {
+        DefaultHttpClient client = new DefaultHttpClient();
+        LibraryClients.announce("apache4-legacy", client.getClass());
+        return new Apache4Calls(client);
+    }
+
+    @Override
+    public LibraryClients.Reply call(String url, String method, String jsonBody) throws Exception {
+        HttpUriRequest request;
+        if (jsonBody != null) {
+            HttpPost post = new HttpPost(url);
+            post.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+            request = post;
+        } else {
+            request = new HttpGet(url);
+        }
+        // The style of its era: the plain HttpResponse, the entity consumed to free the connection.
+        HttpResponse response = client.execute(request);
+        HttpEntity entity = response.getEntity();
+        String text = entity == null ? "" : EntityUtils.toString(entity);
+        return new LibraryClients.Reply(response.getStatusLine().getStatusCode(), text);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (client instanceof Closeable) {
+            ((Closeable) client).close();
+        } else {
+            client.getConnectionManager().shutdown();
+        }
+    }
+}

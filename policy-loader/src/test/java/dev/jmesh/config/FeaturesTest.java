@@ -1,0 +1,121 @@
+package dev.jmesh.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@link Features#NOT_ENFORCED}: one warning per key kind a config uses, at its first use. */
+class FeaturesTest {
+
+    /** Uses every entry of NOT_ENFORCED, some of them twice. */
+    static final String EVERY_NOT_ENFORCED_KEY = """
+            services:
+              a:
+                endpoints: ["a:1", { address: "b:1", weight: 2 }]
+                retry: { maxAttempts: 2, budget: {}, methods: [GET], honorRetryAfter: true, mode: shadow }
+                circuitBreaker: { slowCallRateThreshold: 50%, slowCallDuration: 1s, mode: shadow }
+                outlierDetection: {}
+                healthCheck: { path: /healthz }
+                rateLimit: { requestsPerSecond: 10 }
+                maxConcurrentRequests: 10
+                maxPendingRequests: 10
+              b:
+                dns: b.internal:80
+                retry: { maxAttempts: 2, mode: shadow }
+                rateLimit: { requestsPerSecond: 10 }
+            routes: []
+            databases: {}
+            egress: {}
+            telemetry:
+              accessLog: { format: text, path: stdout }
+              metrics: {}
+              tracing: {}
+              admin: { port: 9901 }
+            controlPlane: { xds: { address: "cp:1" } }
+            """;
+
+    @Test
+    void oneWarningPerEntryAtItsFirstUse() throws Exception {
+        LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
+        assertEquals(List.of(
+                "mesh.yaml:3:42: 'services.<name>.endpoints[].weight' is validated but not enforced by this version yet",
+                "mesh.yaml:4:30: 'services.<name>.retry.budget' is validated but not enforced by this version yet",
+                "mesh.yaml:4:42: 'services.<name>.retry.methods' is validated but not enforced by this version yet;"
+                        + " only idempotent methods are retried",
+                "mesh.yaml:4:58: 'services.<name>.retry.honorRetryAfter' is validated but not enforced by this"
+                        + " version yet",
+                "mesh.yaml:4:87: 'services.<name>.retry.mode: shadow' is validated but not enforced by this version"
+                        + " yet; the retry policy acts as if its mode were enforce",
+                "mesh.yaml:5:23: 'services.<name>.circuitBreaker.slowCallRateThreshold' is validated but not enforced"
+                        + " by this version yet",
+                "mesh.yaml:5:51: 'services.<name>.circuitBreaker.slowCallDuration' is validated but not enforced by"
+                        + " this version yet",
+                "mesh.yaml:5:79: 'services.<name>.circuitBreaker.mode: shadow' is validated but not enforced by this"
+                        + " version yet; the circuit breaker acts as if its mode were enforce",
+                "mesh.yaml:6:5: 'services.<name>.outlierDetection' is validated but not enforced by this version yet",
+                "mesh.yaml:7:5: 'services.<name>.healthCheck' is validated but not enforced by this version yet",
+                "mesh.yaml:8:5: 'services.<name>.rateLimit' is validated but not enforced by this version yet",
+                "mesh.yaml:9:5: 'services.<name>.maxConcurrentRequests' is validated but not enforced by this version"
+                        + " yet",
+                "mesh.yaml:10:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet",
+                "mesh.yaml:12:5: 'services.<name>.dns' is validated but not enforced by this version yet; calls go to"
+                        + " the DNS name as one endpoint, resolved by the JVM when it connects, not re-resolved into"
+                        + " one endpoint per address",
+                "mesh.yaml:15:1: 'routes' is validated but not enforced by this version yet",
+                "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
+                "mesh.yaml:17:1: 'egress' is validated but not enforced by this version yet",
+                "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
+                        + " yet; the access log is written as JSON",
+                "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",
+                "mesh.yaml:21:3: 'telemetry.tracing' is validated but not enforced by this version yet",
+                "mesh.yaml:22:3: 'telemetry.admin' is validated but not enforced by this version yet",
+                "mesh.yaml:23:1: 'controlPlane' is validated but not enforced by this version yet"),
+                ConfigLoaderTest.strings(r.warnings()));
+        assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
+    }
+
+    @Test
+    void whatTheEngineEnforcesGivesNoWarning() throws Exception {
+        LoadResult r = ConfigLoader.parse("""
+                services:
+                  a:
+                    endpoints: ["a:1", { address: "b:1" }]
+                    loadBalancer: random
+                    timeout: 1s
+                    retry: { maxAttempts: 2, perTryTimeout: 500ms, backoff: { base: 10ms }, retryOn: [5xx],
+                             mode: enforce }
+                    circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
+                telemetry:
+                  accessLog: { format: json, path: stdout }
+                """, "mesh.yaml");
+        assertEquals(List.of(), r.warnings());
+    }
+
+    @Test
+    void theFirstUseInTheDocumentIsTheOneReportedWhateverTheOrderOfTheMapsIs() throws Exception {
+        LoadResult r = ConfigLoader.load(ConfigInput.builder()
+                .inline("services:\n  b:\n    endpoints: [b:1]\n  a:\n    endpoints: [a:1]\n"
+                        + "    rateLimit: { requestsPerSecond: 1 }\n")
+                .systemProperties(Map.of("jmesh.services.b.rateLimit.requestsPerSecond", "2"))
+                .build());
+        // the document's use comes first, then the property's
+        assertEquals(List.of("inline:6:5: 'services.<name>.rateLimit' is validated but not enforced by this version"
+                + " yet"), ConfigLoaderTest.strings(r.warnings()));
+    }
+
+    @Test
+    void theWarningsComeWithTheOtherWarningsInDocumentOrder() throws Exception {
+        LoadResult r = ConfigLoader.parse("""
+                services:
+                  a:
+                    endpoints: [a:1, a:1]
+                    maxPendingRequests: 5
+                """, "mesh.yaml");
+        assertEquals(List.of(
+                "mesh.yaml:3:22: services.a.endpoints[1]: a:1 is listed more than once; the duplicate is ignored",
+                "mesh.yaml:4:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet"),
+                ConfigLoaderTest.strings(r.warnings()));
+    }
+}
