@@ -93,4 +93,8 @@ final class SmokeEnv {
         }
         return value;
     }
+
+    static Path bundledLibrariesJar() {
+        return existingFile("jmesh.demo.bundled.jar", "the bundled-libraries demo fat jar");
+    }
 }
