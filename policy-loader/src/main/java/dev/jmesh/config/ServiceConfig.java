@@ -52,8 +52,7 @@ public final class ServiceConfig {
 
     /**
      * At least one, in the order written. For a service discovered by {@link #dns()}, the one DNS name and
-     * port itself (so that a consumer that knows only static endpoints connects to the name, resolved by
-     * the JVM), until the engine resolves it into one endpoint per address.
+     * port itself, which the engine uses until its first resolution answers.
      */
     public List<Endpoint> endpoints() {
         return endpoints;

@@ -196,17 +196,10 @@ class ConfigLoaderTest {
                 """, "mesh.yaml");
 
         assertEquals(List.of(
-                "mesh.yaml:6:5: 'services.<name>.outlierDetection' is validated but not enforced by this version yet",
                 "mesh.yaml:7:5: 'services.<name>.rateLimit' is validated but not enforced by this version yet",
-                "mesh.yaml:8:5: 'services.<name>.healthCheck' is validated but not enforced by this version yet",
                 "mesh.yaml:9:5: 'services.<name>.maxConcurrentRequests' is validated but not enforced by this"
                         + " version yet",
-                "mesh.yaml:11:5: 'services.<name>.dns' is validated but not enforced by this version yet; calls go"
-                        + " to the DNS name as one endpoint, resolved by the JVM when it connects, not re-resolved"
-                        + " into one endpoint per address",
-                "mesh.yaml:12:1: 'routes' is validated but not enforced by this version yet",
                 "mesh.yaml:15:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:17:1: 'egress' is validated but not enforced by this version yet",
                 "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet",
                 "mesh.yaml:21:3: 'telemetry.metrics' is validated but not enforced by this version yet",
                 "mesh.yaml:22:3: 'telemetry.tracing' is validated but not enforced by this version yet"),

@@ -25,7 +25,7 @@ class FeaturesTest {
                 dns: b.internal:80
                 retry: { maxAttempts: 2, mode: shadow }
                 rateLimit: { requestsPerSecond: 10 }
-            routes: []
+            routes: [ { match: { queryParameters: { q: "1" } }, retry: { maxAttempts: 2, budget: {}, methods: [GET], honorRetryAfter: true, mode: shadow } } ]
             databases: {}
             egress: {}
             telemetry:
@@ -40,7 +40,6 @@ class FeaturesTest {
     void oneWarningPerEntryAtItsFirstUse() throws Exception {
         LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
         assertEquals(List.of(
-                "mesh.yaml:3:42: 'services.<name>.endpoints[].weight' is validated but not enforced by this version yet",
                 "mesh.yaml:4:30: 'services.<name>.retry.budget' is validated but not enforced by this version yet",
                 "mesh.yaml:4:42: 'services.<name>.retry.methods' is validated but not enforced by this version yet;"
                         + " only idempotent methods are retried",
@@ -54,18 +53,19 @@ class FeaturesTest {
                         + " this version yet",
                 "mesh.yaml:5:79: 'services.<name>.circuitBreaker.mode: shadow' is validated but not enforced by this"
                         + " version yet; the circuit breaker acts as if its mode were enforce",
-                "mesh.yaml:6:5: 'services.<name>.outlierDetection' is validated but not enforced by this version yet",
-                "mesh.yaml:7:5: 'services.<name>.healthCheck' is validated but not enforced by this version yet",
                 "mesh.yaml:8:5: 'services.<name>.rateLimit' is validated but not enforced by this version yet",
                 "mesh.yaml:9:5: 'services.<name>.maxConcurrentRequests' is validated but not enforced by this version"
                         + " yet",
                 "mesh.yaml:10:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet",
-                "mesh.yaml:12:5: 'services.<name>.dns' is validated but not enforced by this version yet; calls go to"
-                        + " the DNS name as one endpoint, resolved by the JVM when it connects, not re-resolved into"
-                        + " one endpoint per address",
-                "mesh.yaml:15:1: 'routes' is validated but not enforced by this version yet",
+                "mesh.yaml:15:22: 'routes[].match.queryParameters' is validated but not enforced by this version yet;"
+                        + " a route with query parameter conditions never matches",
+                "mesh.yaml:15:78: 'routes[].retry.budget' is validated but not enforced by this version yet",
+                "mesh.yaml:15:90: 'routes[].retry.methods' is validated but not enforced by this version yet;"
+                        + " only idempotent methods are retried",
+                "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
+                "mesh.yaml:15:135: 'routes[].retry.mode: shadow' is validated but not enforced by this version yet;"
+                        + " the retry policy acts as if its mode were enforce",
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:17:1: 'egress' is validated but not enforced by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
                 "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",

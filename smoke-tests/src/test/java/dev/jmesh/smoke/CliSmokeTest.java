@@ -110,6 +110,34 @@ class CliSmokeTest {
     }
 
     @Test
+    void explainShowsTheMatchingRouteItsWeightedDestinationsAndItsOverrides() {
+        Path file = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  inventory: { endpoints: ["10.0.0.5:8080"], timeout: 2s }
+                  inventory-v2: { endpoints: ["10.0.0.9:8080"] }
+                routes:
+                  - name: canary
+                    match: { host: inventory, pathPrefix: /v2/ }
+                    to: [ { service: inventory-v2, weight: 10 }, { service: inventory, weight: 90 } ]
+                    timeout: 500ms
+                """);
+
+        JavaProcess routed = processes.javaJar("jmesh-explain", List.of(), SmokeEnv.agentJar(),
+                List.of("explain", file.toString(), "http://inventory/v2/items"), null);
+        JavaProcess unrouted = processes.javaJar("jmesh-explain", List.of(), SmokeEnv.agentJar(),
+                List.of("explain", file.toString(), "http://inventory/items"), null);
+
+        assertEquals(0, routed.awaitExit(Duration.ofSeconds(60)), routed.describe());
+        assertEquals(0, unrouted.awaitExit(Duration.ofSeconds(60)), unrouted.describe());
+        String out = routed.stdout();
+        assertTrue(out.matches("(?s).*route +canary .*"), out);
+        assertTrue(out.matches("(?s).*destinations +inventory-v2 weight 10, inventory weight 90\\n.*"), out);
+        assertTrue(out.matches("(?s).*timeout +500ms \\(the route's\\) +\\(" + Pattern.quote(file + ":8:") + ".*"), out);
+        assertTrue(!unrouted.stdout().contains("route "), "no route takes /items\n" + unrouted.stdout());
+        assertTrue(unrouted.stdout().matches("(?s).*timeout +2s .*"), unrouted.stdout());
+    }
+
+    @Test
     void explainSaysAHostThatIsNoServicePassesThrough() {
         Path file = MeshYaml.write(dir, "mesh.yaml", "services:\n  inventory:\n    endpoints: [\"10.0.0.5:8080\"]\n");
 

@@ -31,7 +31,9 @@ public final class AgentLauncher {
     }
 
     public static void main(String[] args) throws Throwable {
-        ClassLoader loader = new AgentClassLoader(agentJar(), platformLoader());
+        // No premain here, so dev.jmesh.bootstrap is not on the bootstrap path: the tools see it through
+        // the loader that ran this class (the jar is the class path of `java -jar`).
+        ClassLoader loader = new AgentClassLoader(agentJar(), AgentLauncher.class.getClassLoader());
         try {
             loader.loadClass(CLI_CLASS).getMethod("main", String[].class).invoke(null, (Object) args);
         } catch (InvocationTargetException e) {

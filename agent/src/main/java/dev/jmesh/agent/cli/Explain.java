@@ -1,5 +1,7 @@
 package dev.jmesh.agent.cli;
 
+import dev.jmesh.agent.engine.RouteRuntime;
+import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.ConfigException;
 import dev.jmesh.config.ConfigInput;
@@ -9,7 +11,10 @@ import dev.jmesh.config.LoadResult;
 import dev.jmesh.config.Problem;
 import dev.jmesh.config.RetryConfig;
 import dev.jmesh.config.RetryOn;
+import dev.jmesh.config.RouteConfig;
 import dev.jmesh.config.ServiceConfig;
+import dev.jmesh.config.WeightedService;
+import dev.jmesh.instrumentation.Http;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -81,24 +86,62 @@ final class Explain {
     private void explain(URI uri) {
         int port = uri.getPort() >= 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
         row("target", uri.toString());
-        // The engine's rule: a request whose host (without port) equals a service name goes to that service.
+        OutboundCall call = new OutboundCall("http", uri.getScheme(), uri.getHost(), uri.getPort(), "GET",
+                Http.pathOf(uri.getRawPath()), true);
+        RouteConfig route = null;
+        for (RouteConfig candidate : result.config().routes()) {
+            if (RouteRuntime.matches(candidate.match(), call)) {
+                route = candidate;
+                break;
+            }
+        }
+        if (route != null) {
+            row("route", route.label() + " (first match, for a GET without headers)");
+            if (!route.to().isEmpty()) {
+                List<String> split = new ArrayList<String>();
+                for (WeightedService to : route.to()) {
+                    split.add(to.service() + " weight " + to.weight());
+                }
+                row("destinations", String.join(", ", split));
+                for (WeightedService to : route.to()) {
+                    explainService(result.config().service(to.service()), route);
+                }
+                return;
+            }
+        }
+        // A request whose host (without port) equals a service name goes to that service.
         ServiceConfig service = result.config().service(uri.getHost());
         if (service == null) {
             row("service", "none: '" + uri.getHost() + "' is not the name of a service");
             row("destination", uri.getHost() + ":" + port + " as the application asked, untouched (still logged)");
             return;
         }
+        explainService(service, route);
+    }
+
+    /** A destination service under {@code route} (null when no route took the call): endpoints and policies. */
+    private void explainService(ServiceConfig service, RouteConfig route) {
         String at = "services." + service.name() + ".";
-        row("service", service.name() + " (the host is this service's name)");
+        row("service", service.name() + (route == null ? " (the host is this service's name)" : ""));
         List<String> endpoints = new ArrayList<String>();
         for (Endpoint endpoint : service.endpoints()) {
             endpoints.add(endpoint.toString());
         }
         line("endpoints", String.join(", ", endpoints), at + "endpoints");
         line("loadBalancer", service.loadBalancer().configName(), at + "loadBalancer");
-        line("timeout", service.timeout() == null ? "none" : duration(service.timeout()), at + "timeout");
+        String routeAt = route == null ? null : "routes[" + route.index() + "].";
+        if (route != null && route.timeout() != null) {
+            line("timeout", duration(route.timeout()) + " (the route's)", routeAt + "timeout");
+        } else {
+            line("timeout", service.timeout() == null ? "none" : duration(service.timeout()), at + "timeout");
+        }
 
         RetryConfig retry = service.retry();
+        if (route != null && route.retry() != null) {
+            retry = route.retry();
+            at = routeAt;
+            row("retry", "the route's");
+        }
         if (retry == null) {
             line("retry", "none: one attempt per call", at + "retry");
         } else {
@@ -118,6 +161,7 @@ final class Explain {
                     at + "retry.retryOn");
         }
 
+        at = "services." + service.name() + ".";
         CircuitBreakerConfig breaker = service.circuitBreaker();
         if (breaker == null) {
             line("circuitBreaker", "none", at + "circuitBreaker");

@@ -15,6 +15,7 @@ public final class CallRecord {
     private final long startNanos;
     private final TraceContext trace;
     private String service;
+    private String route;
     private int attempts;
     private String upstream;
     private int status = -1;
@@ -32,6 +33,10 @@ public final class CallRecord {
 
     void service(String name) {
         this.service = name;
+    }
+
+    void route(String label) {
+        this.route = label;
     }
 
     synchronized void attemptStarted(String endpoint) {
@@ -60,6 +65,8 @@ public final class CallRecord {
     TraceContext trace() { return trace; }
     public String direction() { return DIRECTION_OUTBOUND; }
     public String service() { return service; }
+    /** The route that took the call (its name, or routes[i]), or null. */
+    public String route() { return route; }
     public synchronized int attempts() { return attempts; }
     public synchronized String upstream() { return upstream; }
     /** The status code of the response the application got, or -1 when it got an exception. */

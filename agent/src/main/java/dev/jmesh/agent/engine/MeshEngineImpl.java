@@ -3,16 +3,21 @@ package dev.jmesh.agent.engine;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
+import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.MeshEngine;
 import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.MeshConfig;
+import dev.jmesh.config.RouteConfig;
 import dev.jmesh.config.ServiceConfig;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -26,12 +31,12 @@ import java.util.function.Consumer;
 public final class MeshEngineImpl implements MeshEngine {
     private final ScheduledExecutorService scheduler;
     private final Consumer<CallRecord> telemetry;
-    private volatile Map<String, ServiceRuntime> services;
+    private volatile Snapshot snapshot;
 
     public MeshEngineImpl(MeshConfig config, ScheduledExecutorService scheduler, Consumer<CallRecord> telemetry) {
         this.scheduler = scheduler;
         this.telemetry = telemetry;
-        this.services = build(config, Collections.<String, ServiceRuntime>emptyMap());
+        this.snapshot = new Snapshot(config, Collections.<String, ServiceRuntime>emptyMap(), scheduler);
     }
 
     /**
@@ -39,17 +44,51 @@ public final class MeshEngineImpl implements MeshEngine {
      * state (breaker, balancer position); calls already running finish under the snapshot they started with.
      */
     public void update(MeshConfig config) {
-        services = build(config, services);
+        snapshot = new Snapshot(config, snapshot.services, scheduler);
     }
 
-    private Map<String, ServiceRuntime> build(MeshConfig config, Map<String, ServiceRuntime> previous) {
-        Map<String, ServiceRuntime> runtimes = new HashMap<String, ServiceRuntime>();
-        for (ServiceConfig service : config.services().values()) {
-            ServiceRuntime unchanged = previous.get(service.name());
-            runtimes.put(service.name(), unchanged != null && unchanged.config().equals(service)
-                    ? unchanged : new ServiceRuntime(service, scheduler));
+    /** Everything a call needs, built once per config and swapped as a whole. */
+    private static final class Snapshot {
+        final Map<String, ServiceRuntime> services;
+        final List<RouteRuntime> routes;
+        final Egress egress;
+
+        Snapshot(MeshConfig config, Map<String, ServiceRuntime> previous, ScheduledExecutorService scheduler) {
+            Map<String, ServiceRuntime> runtimes = new HashMap<String, ServiceRuntime>();
+            for (ServiceConfig service : config.services().values()) {
+                ServiceRuntime unchanged = previous.get(service.name());
+                runtimes.put(service.name(), unchanged != null && unchanged.config().equals(service)
+                        ? unchanged : new ServiceRuntime(service, scheduler));
+            }
+            this.services = Collections.unmodifiableMap(runtimes);
+            for (ServiceRuntime old : previous.values()) {
+                if (runtimes.get(old.name()) != old) {
+                    old.close(); // replaced or removed: its periodic work must not outlive it
+                }
+            }
+            List<RouteRuntime> built = new ArrayList<RouteRuntime>();
+            for (RouteConfig route : config.routes()) {
+                built.add(new RouteRuntime(route, services));
+            }
+            this.routes = Collections.unmodifiableList(built);
+            this.egress = new Egress(config.egress());
         }
-        return Collections.unmodifiableMap(runtimes);
+
+        /** First match wins; null when no route takes the call. */
+        RouteRuntime route(OutboundCall call) {
+            for (int i = 0; i < routes.size(); i++) {
+                RouteRuntime route = routes.get(i);
+                if (route.matches(call)) {
+                    return route;
+                }
+            }
+            return null;
+        }
+
+        /** Where the call goes: the route's destination, else the service its host names; null for none. */
+        ServiceRuntime destination(OutboundCall call, RouteRuntime route) {
+            return route != null ? route.destination(call) : services.get(call.host());
+        }
     }
 
     @Override
@@ -57,12 +96,27 @@ public final class MeshEngineImpl implements MeshEngine {
         CallRecord record = new CallRecord(call, callerOf(call));
         try {
             FailureDrill.ROUTING.check();
-            ServiceRuntime service = services.get(call.host());
-            if (service != null) {
-                record.service(service.name());
-                return service.execute(call, exchange, record);
+            Snapshot current = snapshot;
+            RouteRuntime route = current.route(call);
+            ServiceRuntime service = current.destination(call, route);
+            if (service == null) {
+                if (!current.egress.allows(call)) {
+                    throw denied(call, exchange, record);
+                }
+                return passThrough(call, exchange, record);
             }
-            return passThrough(call, exchange, record);
+            record.service(service.name());
+            if (route != null) {
+                record.route(route.label());
+                long delay = FaultInjection.delayMillis(route.fault(), call, record);
+                if (delay > 0) {
+                    Thread.sleep(delay);
+                }
+                if (FaultInjection.abort(route.fault(), call, record)) {
+                    throw aborted(route, exchange, record);
+                }
+            }
+            return service.execute(call, exchange, record);
         } finally {
             record.finish();
             emit(record);
@@ -70,23 +124,73 @@ public final class MeshEngineImpl implements MeshEngine {
     }
 
     @Override
-    public <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange) {
+    public <R> CompletableFuture<R> callAsync(final OutboundCall call, final AsyncExchange<R> exchange) {
         final CallRecord record = new CallRecord(call, callerOf(call));
         FailureDrill.ROUTING.check();
-        ServiceRuntime service = services.get(call.host());
+        Snapshot current = snapshot;
+        RouteRuntime route = current.route(call);
+        final ServiceRuntime service = current.destination(call, route);
         CompletableFuture<R> result;
-        if (service != null) {
-            record.service(service.name());
-            result = service.executeAsync(call, exchange, record);
+        if (service == null) {
+            if (!current.egress.allows(call)) {
+                result = failed(denied(call, exchange, record));
+            } else {
+                result = Attempts.async(exchange, record, call.host(), call.port(), call.authority(), 0)
+                        .whenComplete((response, failure) ->
+                                record.outcome(failure == null ? exchange.statusOf(response) : -1, failure));
+            }
         } else {
-            result = Attempts.async(exchange, record, call.host(), call.port(), call.authority(), 0)
-                    .whenComplete((response, failure) ->
-                    record.outcome(failure == null ? exchange.statusOf(response) : -1, failure));
+            record.service(service.name());
+            long delay = 0;
+            boolean abort = false;
+            if (route != null) {
+                record.route(route.label());
+                delay = FaultInjection.delayMillis(route.fault(), call, record);
+                abort = FaultInjection.abort(route.fault(), call, record);
+            }
+            if (abort) {
+                result = failed(aborted(route, exchange, record));
+            } else if (delay > 0) {
+                final CompletableFuture<R> delayed = new CompletableFuture<R>();
+                scheduler.schedule(() -> service.executeAsync(call, exchange, record).whenComplete((r, t) -> {
+                    if (t == null) {
+                        delayed.complete(r);
+                    } else {
+                        delayed.completeExceptionally(t);
+                    }
+                }), delay, TimeUnit.MILLISECONDS);
+                result = delayed;
+            } else {
+                result = service.executeAsync(call, exchange, record);
+            }
         }
         return result.whenComplete((response, failure) -> {
             record.finish();
             emit(record);
         });
+    }
+
+    private static <R> CompletableFuture<R> failed(Exception e) {
+        CompletableFuture<R> future = new CompletableFuture<R>();
+        future.completeExceptionally(e);
+        return future;
+    }
+
+    /** A call that egress does not allow fails fast, before any byte leaves, with Envoy's NR flag. */
+    private static Exception denied(OutboundCall call, Exchange<?> exchange, CallRecord record) {
+        record.flags().add(ResponseFlags.NO_ROUTE);
+        Exception denied = exchange.rejectedException("jmesh: egress to '" + call.authority() + "' is not allowed"
+                + " (egress.mode registry_only and no service or egress.allow entry matches)");
+        record.outcome(-1, denied);
+        return denied;
+    }
+
+    /** An injected abort: the library's own I/O failure, as the application would see a failed upstream. */
+    private static Exception aborted(RouteRuntime route, Exchange<?> exchange, CallRecord record) {
+        Exception aborted = exchange.rejectedException("jmesh: fault injected by route '" + route.label()
+                + "': abort (status " + route.fault().abort().status() + ")");
+        record.outcome(-1, aborted);
+        return aborted;
     }
 
     private static String callerOf(OutboundCall call) {

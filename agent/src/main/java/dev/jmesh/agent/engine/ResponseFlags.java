@@ -3,7 +3,8 @@ package dev.jmesh.agent.engine;
 /**
  * Envoy's response flags, so that anyone who reads Envoy access logs reads ours:
  * UF upstream connect failure, UT upstream timeout, UC upstream connection termination,
- * UO circuit open (overflow), URX retries exhausted.
+ * UO circuit open (overflow), URX retries exhausted, NR no route (egress denied), DI delay injected,
+ * FI fault (abort) injected.
  */
 final class ResponseFlags {
     static final String CONNECT_FAILURE = "UF";
@@ -11,6 +12,9 @@ final class ResponseFlags {
     static final String CONNECTION_TERMINATION = "UC";
     static final String CIRCUIT_OPEN = "UO";
     static final String RETRIES_EXHAUSTED = "URX";
+    static final String NO_ROUTE = "NR";
+    static final String DELAY_INJECTED = "DI";
+    static final String FAULT_INJECTED = "FI";
 
     /** Comma-separated flags; null until the first one (most calls have none). */
     private String flags;

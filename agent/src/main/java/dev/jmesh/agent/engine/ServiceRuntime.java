@@ -14,7 +14,6 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.CircuitBreakerConfig;
-import dev.jmesh.config.Endpoint;
 import dev.jmesh.config.RetryConfig;
 import dev.jmesh.config.RetryOn;
 import dev.jmesh.config.ServiceConfig;
@@ -40,12 +39,13 @@ import java.util.concurrent.TimeUnit;
 final class ServiceRuntime {
     private final ServiceConfig config;
     private final String name;
-    private final List<Endpoint> endpoints;
-    private final LoadBalancer balancer;
+    private final Cluster cluster;
     private final long timeoutNanos;
     private final long perTryMillis;
     private final RetryConfig retry;
+    private final CircuitBreaker<Object> breaker;
     private final String breakerDescription;
+    private final ScheduledExecutorService scheduler;
     /** Breaker and retries: for idempotent methods with a replayable request. */
     private final FailsafeExecutor<Object> retrying;
     /** Breaker only: every other call gets exactly one attempt. */
@@ -54,29 +54,45 @@ final class ServiceRuntime {
     ServiceRuntime(ServiceConfig config, ScheduledExecutorService scheduler) {
         this.config = config;
         this.name = config.name();
-        this.endpoints = config.endpoints();
-        this.balancer = LoadBalancer.of(config.loadBalancer(), endpoints);
+        this.cluster = new Cluster(config, scheduler);
+        CircuitBreakerConfig breaker = config.circuitBreaker();
+        this.breaker = breaker == null ? null : circuitBreaker(breaker);
+        this.breakerDescription = breaker == null ? null : "failure rate of at least "
+                + Math.round(breaker.failureRateThreshold() * 100) + "% over " + breaker.window().toMillis() + "ms";
+        this.scheduler = scheduler;
         this.timeoutNanos = config.timeout() == null ? 0 : config.timeout().toNanos();
         this.retry = config.retry();
-        this.perTryMillis = retry == null || retry.perTryTimeout() == null ? 0 : retry.perTryTimeout().toMillis();
+        this.perTryMillis = perTryMillis(retry);
+        this.single = executor(null);
+        this.retrying = retry != null && retry.maxAttempts() > 1 ? executor(retryPolicy(retry, config.timeout())) : single;
+    }
 
-        List<Policy<Object>> outer = new ArrayList<Policy<Object>>();
-        CircuitBreakerConfig breaker = config.circuitBreaker();
-        if (breaker != null) {
-            outer.add(circuitBreaker(breaker));
-            breakerDescription = "failure rate of at least " + Math.round(breaker.failureRateThreshold() * 100)
-                    + "% over " + breaker.window().toMillis() + "ms";
-        } else {
-            breakerDescription = null;
-        }
-        this.single = executor(outer, scheduler);
-        if (retry != null && retry.maxAttempts() > 1) {
-            List<Policy<Object>> withRetry = new ArrayList<Policy<Object>>(outer);
-            withRetry.add(retryPolicy(retry, config.timeout()));
-            this.retrying = executor(withRetry, scheduler);
-        } else {
-            this.retrying = single;
-        }
+    /**
+     * The same service as a route sees it: same endpoints, balancer and breaker (their state is the
+     * service's), with the route's timeout and retry policy where the route sets them.
+     */
+    private ServiceRuntime(ServiceRuntime service, Duration routeTimeout, RetryConfig routeRetry) {
+        this.config = service.config;
+        this.name = service.name;
+        this.cluster = service.cluster;
+        this.breaker = service.breaker;
+        this.breakerDescription = service.breakerDescription;
+        this.scheduler = service.scheduler;
+        Duration timeout = routeTimeout != null ? routeTimeout : service.config.timeout();
+        this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+        this.retry = routeRetry != null ? routeRetry : service.retry;
+        this.perTryMillis = perTryMillis(retry);
+        this.single = service.single;
+        this.retrying = retry != null && retry.maxAttempts() > 1 ? executor(retryPolicy(retry, timeout)) : single;
+    }
+
+    /** This service with a route's overrides, or itself when the route overrides nothing. */
+    ServiceRuntime forRoute(Duration routeTimeout, RetryConfig routeRetry) {
+        return routeTimeout == null && routeRetry == null ? this : new ServiceRuntime(this, routeTimeout, routeRetry);
+    }
+
+    private static long perTryMillis(RetryConfig retry) {
+        return retry == null || retry.perTryTimeout() == null ? 0 : retry.perTryTimeout().toMillis();
     }
 
     String name() {
@@ -87,24 +103,33 @@ final class ServiceRuntime {
         return config;
     }
 
+    /** Stops this service's periodic work (DNS refresh, outlier sweeps, health checks); calls in flight finish. */
+    void close() {
+        cluster.close();
+    }
+
     // ---- blocking ---------------------------------------------------------------------------------
 
     <R> R execute(final OutboundCall call, final BlockingExchange<R> exchange, final CallRecord record)
             throws Exception {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
+        final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
         try {
             Object outcome = executorFor(call).get(() -> {
                 int timeout = attemptTimeoutMillis(deadline);
                 FailureDrill.BALANCING.check();
-                int index = balancer.pick();
-                Endpoint endpoint = endpoints.get(index);
-                balancer.started(index);
+                Host chosen = cluster.pick(previous[0]);
+                previous[0] = chosen;
+                cluster.started(chosen);
                 try {
-                    return new Attempt<R>(Attempts.blocking(exchange, record, endpoint.host(), endpoint.port(),
-                            endpoint.toString(), timeout), exchange);
-                } finally {
-                    balancer.finished(index);
+                    Attempt<R> attempt = new Attempt<R>(Attempts.blocking(exchange, record, chosen.host(),
+                            chosen.port(), chosen.name, timeout), exchange);
+                    cluster.finished(chosen, attempt, null);
+                    return attempt;
+                } catch (Throwable t) {
+                    cluster.finished(chosen, null, t);
+                    throw t;
                 }
             });
             return succeeded(outcome, record);
@@ -124,21 +149,22 @@ final class ServiceRuntime {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
         final CompletableFuture<R> result = new CompletableFuture<R>();
+        final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
         executorFor(call).getStageAsync(() -> {
             int timeout = attemptTimeoutMillis(deadline);
             FailureDrill.BALANCING.check();
-            final int index = balancer.pick();
-            Endpoint endpoint = endpoints.get(index);
-            balancer.started(index);
+            final Host chosen = cluster.pick(previous[0]);
+            previous[0] = chosen;
+            cluster.started(chosen);
             CompletionStage<Attempt<R>> attempt;
             try {
-                attempt = Attempts.async(exchange, record, endpoint.host(), endpoint.port(), endpoint.toString(), timeout)
+                attempt = Attempts.async(exchange, record, chosen.host(), chosen.port(), chosen.name, timeout)
                         .thenApply(response -> new Attempt<R>(response, exchange));
             } catch (RuntimeException e) {
-                balancer.finished(index);
+                cluster.finished(chosen, null, e);
                 throw e;
             }
-            return attempt.whenComplete((a, t) -> balancer.finished(index));
+            return attempt.whenComplete((a, t) -> cluster.finished(chosen, a, t));
         }).whenComplete((outcome, failure) -> {
             if (failure == null) {
                 result.complete(succeeded(outcome, record));
@@ -305,10 +331,16 @@ final class ServiceRuntime {
                 .build();
     }
 
-    private static FailsafeExecutor<Object> executor(List<Policy<Object>> policies, ScheduledExecutorService scheduler) {
-        FailsafeExecutor<Object> executor = policies.isEmpty()
-                ? Failsafe.none()
-                : Failsafe.with(policies);
+    /** The breaker (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
+    private FailsafeExecutor<Object> executor(RetryPolicy<Object> retryPolicy) {
+        List<Policy<Object>> policies = new ArrayList<Policy<Object>>(2);
+        if (breaker != null) {
+            policies.add(breaker);
+        }
+        if (retryPolicy != null) {
+            policies.add(retryPolicy);
+        }
+        FailsafeExecutor<Object> executor = policies.isEmpty() ? Failsafe.none() : Failsafe.with(policies);
         return executor.with(scheduler);
     }
 }

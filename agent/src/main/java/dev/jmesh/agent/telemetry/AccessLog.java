@@ -136,6 +136,7 @@ public final class AccessLog implements Consumer<CallRecord> {
         json.writeStringField("direction", r.direction());
         json.writeStringField("protocol", r.call().protocol());
         writeNullable("service", r.service());
+        writeNullable("route", r.route());
         json.writeStringField("method", r.call().method());
         json.writeStringField("authority", r.call().authority());
         json.writeStringField("path", r.call().path());
