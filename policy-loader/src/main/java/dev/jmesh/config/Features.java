@@ -23,21 +23,14 @@ public final class Features {
      * entry to that value. Every key below a listed key is covered by it.
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
-            "services.<name>.retry.budget",
             "services.<name>.retry.methods",
             "services.<name>.retry.honorRetryAfter",
-            "services.<name>.retry.mode: shadow",
             "services.<name>.circuitBreaker.slowCallRateThreshold",
             "services.<name>.circuitBreaker.slowCallDuration",
-            "services.<name>.circuitBreaker.mode: shadow",
-            "services.<name>.rateLimit",
-            "services.<name>.maxConcurrentRequests",
-            "services.<name>.maxPendingRequests",
+            "services.<name>.maxPendingRequests", // the library owns the connection pools: nothing to count yet
             "routes[].match.queryParameters",
-            "routes[].retry.budget",
             "routes[].retry.methods",
             "routes[].retry.honorRetryAfter",
-            "routes[].retry.mode: shadow",
             "databases",
             "telemetry.accessLog.format: text",
             "telemetry.metrics",
@@ -50,13 +43,10 @@ public final class Features {
 
     static {
         Map<String, String> m = new LinkedHashMap<String, String>();
-        m.put("services.<name>.retry.mode: shadow", "the retry policy acts as if its mode were enforce");
-        m.put("services.<name>.circuitBreaker.mode: shadow", "the circuit breaker acts as if its mode were enforce");
         m.put("telemetry.accessLog.format: text", "the access log is written as JSON");
         m.put("services.<name>.retry.methods", "only idempotent methods are retried");
         m.put("routes[].match.queryParameters", "a route with query parameter conditions never matches");
         m.put("routes[].retry.methods", "only idempotent methods are retried");
-        m.put("routes[].retry.mode: shadow", "the retry policy acts as if its mode were enforce");
         INSTEAD = Collections.unmodifiableMap(m);
     }
 

@@ -40,31 +40,20 @@ class FeaturesTest {
     void oneWarningPerEntryAtItsFirstUse() throws Exception {
         LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
         assertEquals(List.of(
-                "mesh.yaml:4:30: 'services.<name>.retry.budget' is validated but not enforced by this version yet",
                 "mesh.yaml:4:42: 'services.<name>.retry.methods' is validated but not enforced by this version yet;"
                         + " only idempotent methods are retried",
                 "mesh.yaml:4:58: 'services.<name>.retry.honorRetryAfter' is validated but not enforced by this"
                         + " version yet",
-                "mesh.yaml:4:87: 'services.<name>.retry.mode: shadow' is validated but not enforced by this version"
-                        + " yet; the retry policy acts as if its mode were enforce",
                 "mesh.yaml:5:23: 'services.<name>.circuitBreaker.slowCallRateThreshold' is validated but not enforced"
                         + " by this version yet",
                 "mesh.yaml:5:51: 'services.<name>.circuitBreaker.slowCallDuration' is validated but not enforced by"
                         + " this version yet",
-                "mesh.yaml:5:79: 'services.<name>.circuitBreaker.mode: shadow' is validated but not enforced by this"
-                        + " version yet; the circuit breaker acts as if its mode were enforce",
-                "mesh.yaml:8:5: 'services.<name>.rateLimit' is validated but not enforced by this version yet",
-                "mesh.yaml:9:5: 'services.<name>.maxConcurrentRequests' is validated but not enforced by this version"
-                        + " yet",
                 "mesh.yaml:10:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet",
                 "mesh.yaml:15:22: 'routes[].match.queryParameters' is validated but not enforced by this version yet;"
                         + " a route with query parameter conditions never matches",
-                "mesh.yaml:15:78: 'routes[].retry.budget' is validated but not enforced by this version yet",
                 "mesh.yaml:15:90: 'routes[].retry.methods' is validated but not enforced by this version yet;"
                         + " only idempotent methods are retried",
                 "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
-                "mesh.yaml:15:135: 'routes[].retry.mode: shadow' is validated but not enforced by this version yet;"
-                        + " the retry policy acts as if its mode were enforce",
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
@@ -97,12 +86,12 @@ class FeaturesTest {
     void theFirstUseInTheDocumentIsTheOneReportedWhateverTheOrderOfTheMapsIs() throws Exception {
         LoadResult r = ConfigLoader.load(ConfigInput.builder()
                 .inline("services:\n  b:\n    endpoints: [b:1]\n  a:\n    endpoints: [a:1]\n"
-                        + "    rateLimit: { requestsPerSecond: 1 }\n")
-                .systemProperties(Map.of("jmesh.services.b.rateLimit.requestsPerSecond", "2"))
+                        + "    maxPendingRequests: 1\n")
+                .systemProperties(Map.of("jmesh.services.b.maxPendingRequests", "2"))
                 .build());
         // the document's use comes first, then the property's
-        assertEquals(List.of("inline:6:5: 'services.<name>.rateLimit' is validated but not enforced by this version"
-                + " yet"), ConfigLoaderTest.strings(r.warnings()));
+        assertEquals(List.of("inline:6:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this"
+                + " version yet"), ConfigLoaderTest.strings(r.warnings()));
     }
 
     @Test

@@ -137,11 +137,11 @@ class OverridesTest {
 
     @Test
     void anOverrideOfAKeyTheEngineDoesNotEnforceYetIsAWarning() throws Exception {
-        LoadResult r = load(DOC, Map.of("jmesh.services.inventory.rateLimit.requestsPerSecond", "100"), Map.of());
-        assertEquals(List.of("-Djmesh.services.inventory.rateLimit.requestsPerSecond:1:1:"
-                + " 'services.<name>.rateLimit' is validated but not enforced by this version yet"),
+        LoadResult r = load(DOC, Map.of("jmesh.services.inventory.maxPendingRequests", "100"), Map.of());
+        assertEquals(List.of("-Djmesh.services.inventory.maxPendingRequests:1:1:"
+                + " 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
-        assertEquals(100.0, r.config().service("inventory").rateLimit().requestsPerSecond());
+        assertEquals(100, r.config().service("inventory").maxPendingRequests());
     }
 
     // ------------------------------------------------------------------ values
