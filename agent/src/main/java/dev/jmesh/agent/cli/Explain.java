@@ -3,6 +3,12 @@ package dev.jmesh.agent.cli;
 import dev.jmesh.agent.engine.RouteRuntime;
 import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.CircuitBreakerConfig;
+import dev.jmesh.config.EgressMode;
+import dev.jmesh.config.RateLimitConfig;
+import dev.jmesh.config.OutlierDetectionConfig;
+import dev.jmesh.config.Mode;
+import dev.jmesh.config.HealthCheckConfig;
+import dev.jmesh.config.FaultConfig;
 import dev.jmesh.config.ConfigException;
 import dev.jmesh.config.ConfigInput;
 import dev.jmesh.config.ConfigLoader;
@@ -113,7 +119,11 @@ final class Explain {
         ServiceConfig service = result.config().service(uri.getHost());
         if (service == null) {
             row("service", "none: '" + uri.getHost() + "' is not the name of a service");
-            row("destination", uri.getHost() + ":" + port + " as the application asked, untouched (still logged)");
+            boolean registryOnly = result.config().egress() != null
+                    && result.config().egress().mode() == EgressMode.REGISTRY_ONLY;
+            row("destination", uri.getHost() + ":" + port + (registryOnly
+                    ? ": denied unless egress.allow lists it (egress.mode registry_only, flag NR)"
+                    : " as the application asked, untouched (still logged)"));
             return;
         }
         explainService(service, route);
@@ -125,9 +135,11 @@ final class Explain {
         row("service", service.name() + (route == null ? " (the host is this service's name)" : ""));
         List<String> endpoints = new ArrayList<String>();
         for (Endpoint endpoint : service.endpoints()) {
-            endpoints.add(endpoint.toString());
+            endpoints.add(endpoint.weight() == 1 ? endpoint.toString() : endpoint + " (weight " + endpoint.weight() + ")");
         }
-        line("endpoints", String.join(", ", endpoints), at + "endpoints");
+        line(service.dns() == null ? "endpoints" : "endpoints (dns)", String.join(", ", endpoints)
+                + (service.dns() == null ? "" : ", every address, re-resolved every "
+                + duration(service.dns().refreshInterval())), at + "endpoints");
         line("loadBalancer", service.loadBalancer().configName(), at + "loadBalancer");
         String routeAt = route == null ? null : "routes[" + route.index() + "].";
         if (route != null && route.timeout() != null) {
@@ -172,6 +184,45 @@ final class Explain {
             line("  window", duration(breaker.window()), at + "circuitBreaker.window");
             line("  openDuration", duration(breaker.openDuration()), at + "circuitBreaker.openDuration");
             line("  halfOpenCalls", String.valueOf(breaker.halfOpenCalls()), at + "circuitBreaker.halfOpenCalls");
+        }
+        if (breaker != null && breaker.mode() == Mode.SHADOW) {
+            row("  mode", "shadow: records, never rejects");
+        }
+
+        OutlierDetectionConfig outliers = service.outlierDetection();
+        if (outliers == null) {
+            line("outlierDetection", "none", at + "outlierDetection");
+        } else {
+            line("outlierDetection", "eject after " + outliers.consecutive5xx() + " consecutive 5xx or "
+                    + outliers.consecutiveConnectFailures() + " connect failures, for "
+                    + duration(outliers.baseEjectionTime()) + " x times ejected (max " + duration(outliers.maxEjectionTime())
+                    + "), at most " + Math.round(outliers.maxEjectionPercent() * 100) + "% of endpoints"
+                    + (outliers.mode() == Mode.SHADOW ? "; shadow" : ""), at + "outlierDetection.consecutive5xx");
+        }
+        HealthCheckConfig health = service.healthCheck();
+        if (health == null) {
+            line("healthCheck", "none", at + "healthCheck");
+        } else {
+            line("healthCheck", "GET " + health.path() + " every " + duration(health.interval()) + ", timeout "
+                    + duration(health.timeout()), at + "healthCheck.path");
+        }
+        RateLimitConfig rateLimit = service.rateLimit();
+        if (rateLimit == null) {
+            line("rateLimit", "none", at + "rateLimit");
+        } else {
+            line("rateLimit", rateLimit.requestsPerSecond() + "/s, burst " + rateLimit.burst()
+                    + (rateLimit.mode() == Mode.SHADOW ? "; shadow" : ""), at + "rateLimit.requestsPerSecond");
+        }
+        line("maxConcurrentRequests", service.maxConcurrentRequests() == null ? "none"
+                : String.valueOf(service.maxConcurrentRequests()), at + "maxConcurrentRequests");
+        if (route != null && route.fault() != null) {
+            FaultConfig fault = route.fault();
+            row("fault", (fault.delay() == null ? "" : "delay " + duration(fault.delay().duration()) + " for "
+                    + Math.round(fault.delay().percent() * 100) + "% ")
+                    + (fault.abort() == null ? "" : "abort (" + fault.abort().status() + ") for "
+                    + Math.round(fault.abort().percent() * 100) + "% ")
+                    + (fault.header() == null ? "" : "of calls with header " + fault.header() + " ")
+                    + (fault.mode() == Mode.SHADOW ? "(shadow)" : "").trim());
         }
     }
 
