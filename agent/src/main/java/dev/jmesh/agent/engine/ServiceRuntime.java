@@ -271,6 +271,9 @@ final class ServiceRuntime {
                 }
                 return attempt;
             }).whenComplete((outcome, failure) -> {
+                // Free the call's slot before the app's future completes: whatever the app does next
+                // (even a new call on this thread) sees the service without this call.
+                inFlight.exit();
                 try {
                     if (failure == null) {
                         result.complete(this.<R>succeeded(outcome, record, false, shadowPermit, wouldRetry));
@@ -293,8 +296,6 @@ final class ServiceRuntime {
                             : failed(cause, exchange, record, false, shadowPermit, wouldRetry));
                 } catch (Throwable t) {
                     result.completeExceptionally(t); // never leave the app's future hanging
-                } finally {
-                    inFlight.exit();
                 }
             });
         } catch (RuntimeException | Error e) {
