@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quick side-by-side numbers for issue #3 (the full harness is issue #10): added start-up time of the
-# demo app and added latency per call, without the agent and with it, interleaved, ROUNDS times.
+# Quick side-by-side numbers for issue #3: added start-up time of the demo app and added latency per call for
+# each JDK client, sequential, without the agent and with it, interleaved, ROUNDS times. The full comparison
+# (OTel agent, nginx/HAProxy hops, Resilience4j, open loop, CPU, memory) is benchmarks/run.sh (issue #10).
 # Usage: benchmarks/quick.sh [ROUNDS] [CALLS]   (after `mvn -B -q package -DskipTests`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
