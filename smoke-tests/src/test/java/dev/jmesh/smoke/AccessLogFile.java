@@ -48,6 +48,26 @@ final class AccessLogFile {
         return parse(file, complete.lines().toList());
     }
 
+    /**
+     * Waits until the log that {@code process} is writing satisfies {@code condition}, and returns its complete
+     * lines then; fails with the process's output when that does not happen within {@code within}.
+     */
+    static List<Entry> awaitWhileWritten(Path file, java.util.function.Predicate<List<Entry>> condition,
+                                         JavaProcess process, java.time.Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            List<Entry> entries = readWhileWritten(file);
+            if (condition.test(entries)) {
+                return entries;
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new AssertionError("access log never reached the expected state (" + entries.size()
+                        + " lines)\n" + process.describe());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static List<Entry> parse(Path file, List<String> lines) {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {

@@ -40,15 +40,15 @@ class ReloadSmokeTest {
         JavaProcess shop = processes.javaJar("shop+agent", Shop.agent(config), SmokeEnv.shopJar(),
                 List.of("--calls", "2000", "--interval-ms", "20", "--client", "urlconnection"), null);
 
-        int beforeEdit = awaitLog(accessLog, entries -> entries.size() >= 5, shop).size();
+        int beforeEdit = AccessLogFile.awaitWhileWritten(accessLog, entries -> entries.size() >= 5, shop, WITHIN).size();
         MeshYaml.write(dir, "mesh.yaml", """
                 services:
                   inventory:
                     endpoints: %s
                     timeout: 300ms
                 """.formatted(MeshYaml.endpoints(slow)) + MeshYaml.accessLog(accessLog));
-        List<AccessLogFile.Entry> afterEdit = awaitLog(accessLog,
-                entries -> entries.stream().filter(e -> slow.address().equals(e.upstream())).count() >= 3, shop);
+        List<AccessLogFile.Entry> afterEdit = AccessLogFile.awaitWhileWritten(accessLog,
+                entries -> entries.stream().filter(e -> slow.address().equals(e.upstream())).count() >= 3, shop, WITHIN);
 
         MeshYaml.write(dir, "mesh.yaml", """
                 services:
@@ -57,7 +57,8 @@ class ReloadSmokeTest {
                 """.formatted(MeshYaml.quoted(fast.address())));
         awaitStderr(shop, line -> line.contains("changed but was not applied"));
         int atBrokenEdit = AccessLogFile.readWhileWritten(accessLog).size();
-        List<AccessLogFile.Entry> all = awaitLog(accessLog, entries -> entries.size() >= atBrokenEdit + 3, shop);
+        List<AccessLogFile.Entry> all = AccessLogFile.awaitWhileWritten(accessLog,
+                entries -> entries.size() >= atBrokenEdit + 3, shop, WITHIN);
         shop.kill();
 
         // Before the edit: the fast endpoint, served.
@@ -88,21 +89,6 @@ class ReloadSmokeTest {
                 && l.contains("SocketTimeoutException")), "the app saw the new timeout\n" + shop.describe());
     }
 
-    private static List<AccessLogFile.Entry> awaitLog(Path log, Predicate<List<AccessLogFile.Entry>> condition,
-                                                      JavaProcess shop) throws InterruptedException {
-        long deadline = System.nanoTime() + WITHIN.toNanos();
-        while (true) {
-            List<AccessLogFile.Entry> entries = AccessLogFile.readWhileWritten(log);
-            if (condition.test(entries)) {
-                return entries;
-            }
-            if (System.nanoTime() > deadline || !shop.isAlive()) {
-                throw new AssertionError("access log never reached the expected state (" + entries.size()
-                        + " lines)\n" + shop.describe());
-            }
-            Thread.sleep(50);
-        }
-    }
 
     private static void awaitStderr(JavaProcess shop, Predicate<String> condition) throws InterruptedException {
         long deadline = System.nanoTime() + WITHIN.toNanos();

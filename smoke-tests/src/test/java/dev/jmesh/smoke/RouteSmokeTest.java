@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,14 +83,14 @@ class RouteSmokeTest {
         JavaProcess shop = processes.javaJar("shop+agent", Shop.agent(config), SmokeEnv.shopJar(),
                 List.of("--calls", "2000", "--interval-ms", "20", "--client", "urlconnection"), null);
 
-        int before = await(accessLog, entries -> entries.size() >= 5, shop).size();
+        int before = AccessLogFile.awaitWhileWritten(accessLog, entries -> entries.size() >= 5, shop, WITHIN).size();
         MeshYaml.write(dir, "mesh.yaml", services + """
                 routes:
                   - match: { host: inventory }
                     to: [ { service: inventory, weight: 0 }, { service: inventory-v2, weight: 100 } ]
                 """ + MeshYaml.accessLog(accessLog));
-        List<AccessLogFile.Entry> all = await(accessLog,
-                entries -> entries.stream().filter(e -> "inventory-v2".equals(e.service())).count() >= 5, shop);
+        List<AccessLogFile.Entry> all = AccessLogFile.awaitWhileWritten(accessLog,
+                entries -> entries.stream().filter(e -> "inventory-v2".equals(e.service())).count() >= 5, shop, WITHIN);
         shop.kill();
 
         int firstV2 = 0;
@@ -104,19 +103,4 @@ class RouteSmokeTest {
                 "after the edit every call goes to inventory-v2: " + all);
     }
 
-    private static List<AccessLogFile.Entry> await(Path log, Predicate<List<AccessLogFile.Entry>> condition,
-                                                   JavaProcess shop) throws InterruptedException {
-        long deadline = System.nanoTime() + WITHIN.toNanos();
-        while (true) {
-            List<AccessLogFile.Entry> entries = AccessLogFile.readWhileWritten(log);
-            if (condition.test(entries)) {
-                return entries;
-            }
-            if (System.nanoTime() > deadline || !shop.isAlive()) {
-                throw new AssertionError("access log never reached the expected state (" + entries.size()
-                        + " lines)\n" + shop.describe());
-            }
-            Thread.sleep(50);
-        }
-    }
 }
