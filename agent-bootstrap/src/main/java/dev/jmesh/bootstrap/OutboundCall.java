@@ -14,6 +14,34 @@ public final class OutboundCall {
     private final boolean replayable;
     private final RequestHeaders headers;
     private final String caller;
+    private final Database database;
+
+    /**
+     * What a database call adds to the neutral description (protocol {@code jdbc}), named as OpenTelemetry's
+     * database conventions name them. For such a call {@link #scheme()} is {@code db.system} (e.g.
+     * {@code postgresql}), {@link #method()} is {@code db.operation.name} (the SQL verb, or CONNECT, COMMIT,
+     * ROLLBACK) and host/port are the database server's. Immutable.
+     */
+    public static final class Database {
+        private final String namespace;
+        private final String collection;
+        private final String statement;
+
+        /**
+         * @param namespace  {@code db.namespace}: the database name, or null
+         * @param collection {@code db.collection.name}: the main table the statement touches, or null
+         * @param statement  the statement with every literal replaced by {@code ?}, or null; never values
+         */
+        public Database(String namespace, String collection, String statement) {
+            this.namespace = namespace;
+            this.collection = collection;
+            this.statement = statement;
+        }
+
+        public String namespace() { return namespace; }
+        public String collection() { return collection; }
+        public String statement() { return statement; }
+    }
 
     /**
      * @param port       the port the application asked for, or -1 for the scheme's default
@@ -28,11 +56,11 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
-        this(protocol, scheme, host, port, method, path, replayable, headers, null);
+        this(protocol, scheme, host, port, method, path, replayable, headers, null, null);
     }
 
     private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
-                         boolean replayable, RequestHeaders headers, String caller) {
+                         boolean replayable, RequestHeaders headers, String caller, Database database) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -42,11 +70,18 @@ public final class OutboundCall {
         this.replayable = replayable;
         this.headers = headers;
         this.caller = caller;
+        this.database = database;
     }
 
     /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
     public OutboundCall withCaller(String callingFrame) {
-        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame);
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame,
+                database);
+    }
+
+    /** This call described as a database call (see {@link Database}). */
+    public OutboundCall withDatabase(Database details) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details);
     }
 
     public String protocol() { return protocol; }
@@ -59,6 +94,8 @@ public final class OutboundCall {
     public RequestHeaders headers() { return headers; }
     /** The calling application frame when the instrumentation captured it, else null. */
     public String caller() { return caller; }
+    /** The database details of a {@code jdbc} call, else null. */
+    public Database database() { return database; }
 
     /** host[:port] as the application addressed it. */
     public String authority() {
