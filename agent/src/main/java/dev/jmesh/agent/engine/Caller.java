@@ -28,12 +28,13 @@ public final class Caller {
         MethodHandle methodName = null;
         MethodHandle lineNumber = null;
         try {
-            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            // StackWalker.walk is caller-sensitive: a public lookup may not bind it, this class's lookup may.
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
             Class<?> walker = Class.forName("java.lang.StackWalker");
             Class<?> frame = Class.forName("java.lang.StackWalker$StackFrame");
             Object instance = walker.getMethod("getInstance").invoke(null);
             walk = lookup.findVirtual(walker, "walk", MethodType.methodType(Object.class, Function.class))
-                    .bindTo(instance);
+                    .bindTo(instance).asType(MethodType.methodType(String.class, Function.class));
             className = lookup.findVirtual(frame, "getClassName", MethodType.methodType(String.class))
                     .asType(MethodType.methodType(String.class, Object.class));
             methodName = lookup.findVirtual(frame, "getMethodName", MethodType.methodType(String.class))
@@ -75,6 +76,11 @@ public final class Caller {
     /** Frames of these packages (the instrumented libraries) are not the application's either. */
     public static void skipLibraries(java.util.Collection<String> packagePrefixes) {
         libraryPackages = packagePrefixes.toArray(new String[0]);
+    }
+
+    /** Whether lookups take the StackWalker path (Java 9+) rather than a full stack trace. */
+    static boolean walksLazily() {
+        return WALK != null;
     }
 
     /** {@code class.method:line} of the calling application frame, or null when there is none. */
