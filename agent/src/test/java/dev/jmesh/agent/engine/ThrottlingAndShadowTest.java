@@ -266,6 +266,80 @@ class ThrottlingAndShadowTest {
         assertEquals(0, runtime.inFlight().requests());
     }
 
+    // ---- slow-call rate ----------------------------------------------------------------------------
+
+    private static final String SLOW_CALLS = """
+                circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 4, window: 10s, openDuration: 30s,
+                                  slowCallRateThreshold: 50%, slowCallDuration: 100ms MODE }
+            """;
+
+    /** Answers 200 after moving the test's clock on by the next scripted duration (ms). */
+    private ScriptedExchange taking(long... millis) {
+        java.util.Deque<Long> durations = new java.util.ArrayDeque<>();
+        for (long m : millis) {
+            durations.add(m);
+        }
+        return new ScriptedExchange() {
+            @Override
+            public Response attempt(String host, int port, int timeoutMillis) throws Exception {
+                now.addAndGet(TimeUnit.MILLISECONDS.toNanos(durations.isEmpty() ? 0 : durations.poll()));
+                return super.attempt(host, port, timeoutMillis);
+            }
+        };
+    }
+
+    @Test
+    void slowResponsesOpenTheBreakerAndTheRejectionNamesTheSlowCallRate() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 20, 150, 150);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, runtime.execute(get(), exchange, record(get())).status(), "slow is not failed");
+        }
+        CallRecord rejected = record(get());
+        IOException e = assertThrows(IOException.class, () -> runtime.execute(get(), exchange, rejected));
+        assertTrue(e.getMessage().contains("slow-call rate of at least 50% (calls slower than 100ms)"), e.getMessage());
+        assertEquals("UO", rejected.flagsText());
+        assertEquals(4, exchange.attempts.size(), "the rejected call never reached the upstream");
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
+    @Test
+    void fastResponsesKeepTheBreakerClosedAndSlowFailuresCountAsFailuresOnly() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 20, 20, 20, 150, 20, 20, 20);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, runtime.execute(get(), exchange, record(get())).status());
+        }
+        assertEquals(8, exchange.attempts.size(), "25% slow is under the 50% threshold");
+    }
+
+    @Test
+    void aShadowSlowCallBreakerFlagsWhatItWouldHaveRejectedAndLetsTheCallThrough() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ", mode: shadow"));
+        ScriptedExchange exchange = taking(150, 150, 150, 150, 10);
+        for (int i = 0; i < 4; i++) {
+            runtime.execute(get(), exchange, record(get()));
+        }
+        CallRecord wouldReject = record(get());
+        assertEquals(200, runtime.execute(get(), exchange, wouldReject).status());
+        assertEquals("~UO", wouldReject.flagsText());
+        assertEquals(5, exchange.attempts.size());
+    }
+
+    @Test
+    void asyncCallsAreTimedToo() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 150, 150, 150);
+        for (int i = 0; i < 4; i++) {
+            runtime.executeAsync(get(), new AsyncScriptedExchange(exchange), record(get())).get(5, TimeUnit.SECONDS);
+        }
+        CallRecord rejected = record(get());
+        ExecutionException e = assertThrows(ExecutionException.class, () ->
+                runtime.executeAsync(get(), new AsyncScriptedExchange(exchange), rejected).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, e.getCause());
+        assertEquals("UO", rejected.flagsText());
+    }
+
     // ---- retry budget -----------------------------------------------------------------------------
 
     private static final String BUDGET = """
