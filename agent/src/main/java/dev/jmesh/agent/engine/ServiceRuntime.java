@@ -73,6 +73,7 @@ final class ServiceRuntime {
     private final boolean retryShadow;
     private final RetryBudgetConfig budget;
     private final ScheduledExecutorService scheduler;
+    private static final long DEFAULT_PENDING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final int SHADOW_FAILURE_RATE = 1;
     private static final int SHADOW_SLOW_CALLS = 2;
     /** Breaker and retries: for idempotent methods with a replayable request. */
@@ -105,7 +106,8 @@ final class ServiceRuntime {
         this.rateLimitShadow = rateLimit != null && rateLimit.mode() == Mode.SHADOW;
         this.rateLimitMessage = rateLimit == null ? null : "jmesh: rate limit of " + perSecond(rateLimit.requestsPerSecond())
                 + "/s for service '" + name + "' exceeded";
-        this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests());
+        this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests(),
+                config.maxPendingRequests() == null ? 0 : config.maxPendingRequests());
         this.breakerDescription = breaker == null ? null : "failure rate of at least "
                 + Math.round(breaker.failureRateThreshold() * 100) + "% over " + breaker.window().toMillis() + "ms";
         this.scheduler = scheduler;
@@ -196,7 +198,10 @@ final class ServiceRuntime {
             throws Exception {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
-        Exception refused = admit(exchange, record);
+        Exception refused = throttle(exchange, record);
+        if (refused == null && !inFlight.tryEnter() && !awaitSlot(deadline)) {
+            refused = overflow(exchange, record);
+        }
         if (refused != null) {
             throw refused;
         }
@@ -256,12 +261,35 @@ final class ServiceRuntime {
                                           final CallRecord record) {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
-        final CompletableFuture<R> result = new CompletableFuture<R>();
-        Exception refused = admit(exchange, record);
-        if (refused != null) {
-            result.completeExceptionally(refused);
-            return result;
+        Exception refused = throttle(exchange, record);
+        if (refused == null && !inFlight.tryEnter()) {
+            final InFlight.Waiter waiter = inFlight.maxPending() > 0 ? inFlight.enqueue() : null;
+            if (waiter != null) {
+                final java.util.concurrent.ScheduledFuture<?> expiry =
+                        scheduler.schedule(waiter::giveUp, pendingWaitNanos(deadline), TimeUnit.NANOSECONDS);
+                waiter.granted.thenRun(() -> expiry.cancel(false));
+                return waiter.granted.thenCompose(holdsSlot -> holdsSlot
+                        ? this.<R>executeAdmittedAsync(call, exchange, record, deadline)
+                        : this.<R>failedWith(overflow(exchange, record)));
+            }
+            refused = overflow(exchange, record);
         }
+        if (refused != null) {
+            return failedWith(refused);
+        }
+        return executeAdmittedAsync(call, exchange, record, deadline);
+    }
+
+    private static <R> CompletableFuture<R> failedWith(Exception e) {
+        CompletableFuture<R> failed = new CompletableFuture<R>();
+        failed.completeExceptionally(e);
+        return failed;
+    }
+
+    /** The pipeline of a call that holds a slot of {@link #inFlight}, which it releases once. */
+    private <R> CompletableFuture<R> executeAdmittedAsync(final OutboundCall call, final AsyncExchange<R> exchange,
+                                                          final CallRecord record, long deadline) {
+        final CompletableFuture<R> result = new CompletableFuture<R>();
         try {
             final long started = slowBreaker != null ? ticker.getAsLong() : 0;
             final int shadowPermits = shadowBreakerPermits(record);
@@ -360,23 +388,36 @@ final class ServiceRuntime {
         return started;
     }
 
-    /**
-     * Rate limit, then concurrency limit: null when the call may go on (it then holds a slot of
-     * {@link #inFlight} that the caller releases exactly once), else the exception the app gets.
-     */
-    private Exception admit(Exchange<?> exchange, CallRecord record) {
+    /** The rate limit: null when the call may go on, else the exception the app gets. */
+    private Exception throttle(Exchange<?> exchange, CallRecord record) {
         if (rateLimiter != null && !rateLimiter.tryAcquire()) {
             if (!rateLimitShadow) {
                 return refuse(exchange, record, ResponseFlags.RATE_LIMITED, rateLimitMessage);
             }
             record.flags().add(ResponseFlags.SHADOW_RATE_LIMITED);
         }
-        if (!inFlight.tryEnter()) {
-            return refuse(exchange, record, ResponseFlags.OVERFLOW, "jmesh: service '" + name + "' already has "
-                    + inFlight.maxRequests() + " requests in flight (maxConcurrentRequests); failing fast without"
-                    + " calling the upstream");
-        }
         return null;
+    }
+
+    /**
+     * After {@link InFlight#tryEnter()} refused a blocking call: waits for a slot if {@code maxPendingRequests}
+     * allows it to queue. True when the call then holds a slot, which it releases exactly once.
+     */
+    private boolean awaitSlot(long deadline) throws InterruptedException {
+        InFlight.Waiter waiter = inFlight.maxPending() > 0 ? inFlight.enqueue() : null;
+        return waiter != null && inFlight.awaitSlot(waiter, pendingWaitNanos(deadline));
+    }
+
+    /** How long a queued call waits for a slot: what is left of its timeout, else Envoy's default route timeout. */
+    private static long pendingWaitNanos(long deadline) {
+        return deadline != 0 ? Math.max(0, deadline - System.nanoTime()) : DEFAULT_PENDING_WAIT_NANOS;
+    }
+
+    private Exception overflow(Exchange<?> exchange, CallRecord record) {
+        return refuse(exchange, record, ResponseFlags.OVERFLOW, "jmesh: service '" + name + "' already has "
+                + inFlight.maxRequests() + " requests in flight (maxConcurrentRequests)" + (inFlight.maxPending() > 0
+                ? " and " + inFlight.maxPending() + " waiting, or none freed in time (maxPendingRequests)" : "")
+                + "; failing fast without calling the upstream");
     }
 
     private static Exception refuse(Exchange<?> exchange, CallRecord record, String flag, String message) {

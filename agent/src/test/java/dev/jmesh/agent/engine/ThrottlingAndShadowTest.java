@@ -188,6 +188,89 @@ class ThrottlingAndShadowTest {
         assertEquals(0, runtime.inFlight().requests());
     }
 
+    // ---- maxPendingRequests ------------------------------------------------------------------------
+
+    @Test
+    void aFullServiceQueuesUpToMaxPendingCallsAndHandsEachReleasedSlotToTheOldest() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 1
+                    timeout: 5s
+                """);
+        HeldExchange exchange = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), exchange, record(get()));
+        CallRecord queued = record(get());
+        CompletableFuture<ScriptedExchange.Response> b = runtime.executeAsync(get(), exchange, queued);
+        assertEquals(1, runtime.inFlight().pending());
+        assertEquals(0, queued.attempts(), "a queued call has not started");
+
+        CallRecord overflow = record(get());
+        ExecutionException e = assertThrows(ExecutionException.class, () ->
+                runtime.executeAsync(get(), exchange, overflow).get(5, TimeUnit.SECONDS));
+        assertEquals("jmesh: service 'inventory' already has 1 requests in flight (maxConcurrentRequests) and 1"
+                + " waiting, or none freed in time (maxPendingRequests); failing fast without calling the upstream",
+                e.getCause().getMessage());
+        assertEquals("UO", overflow.flagsText());
+
+        exchange.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        assertEquals(200, a.get(5, TimeUnit.SECONDS).status());
+        exchange.attempt(1).complete(new ScriptedExchange.Response(201, "x")); // b got a's slot and started
+        assertEquals(201, b.get(5, TimeUnit.SECONDS).status());
+        assertEquals(0, runtime.inFlight().requests());
+        assertEquals(0, runtime.inFlight().pending());
+    }
+
+    @Test
+    void aBlockingCallWaitsForASlotAtMostItsTimeout() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 5
+                    timeout: 200ms
+                """);
+        HeldExchange held = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), held, record(get()));
+
+        CallRecord waited = record(get());
+        ScriptedExchange blocking = new ScriptedExchange();
+        IOException e = assertThrows(IOException.class, () -> runtime.execute(get(), blocking, waited));
+        assertTrue(e.getMessage().contains("(maxPendingRequests)"), e.getMessage());
+        assertEquals("UO", waited.flagsText());
+        assertEquals(0, blocking.attempts.size());
+        assertEquals(0, runtime.inFlight().pending(), "a call that gave up left the queue");
+
+        held.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        a.get(5, TimeUnit.SECONDS);
+        assertEquals(200, runtime.execute(get(), blocking, record(get())).status());
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
+    @Test
+    void aBlockingCallGetsTheSlotAnotherCallReleases() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 1
+                    timeout: 5s
+                """);
+        HeldExchange held = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), held, record(get()));
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtime.execute(get(), new ScriptedExchange().then(202), record(get())).status();
+            } catch (Exception ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        });
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (runtime.inFlight().pending() == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, runtime.inFlight().pending(), "the blocking call is queued");
+        held.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        assertEquals(202, waiting.get(5, TimeUnit.SECONDS));
+        a.get(5, TimeUnit.SECONDS);
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
     // ---- shadow retry and breaker -----------------------------------------------------------------
 
     @Test
