@@ -24,7 +24,6 @@ public final class Features {
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
             "services.<name>.retry.honorRetryAfter",
-            "routes[].match.queryParameters",
             "routes[].retry.honorRetryAfter",
             "databases",
             "telemetry.accessLog.format: text",
@@ -45,7 +44,6 @@ public final class Features {
     static {
         Map<String, String> m = new LinkedHashMap<String, String>();
         m.put("telemetry.accessLog.format: text", "the access log is written as JSON");
-        m.put("routes[].match.queryParameters", "a route with query parameter conditions never matches");
         INSTEAD = Collections.unmodifiableMap(m);
     }
 

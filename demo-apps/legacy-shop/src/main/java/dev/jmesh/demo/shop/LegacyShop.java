@@ -28,6 +28,7 @@ public final class LegacyShop {
             "  --calls N           number of calls (default 20)",
             "  --client C          urlconnection | httpclient | httpclient-async | all (default all: rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --query Q           query string added to every GET /items/{i} (default none)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
             "  --quiet             print only the summary");
@@ -41,6 +42,7 @@ public final class LegacyShop {
     private static int postEvery = 0;
     private static int exitCode = 0;
     private static int intervalMillis = 0;
+    private static String query = null;
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -101,13 +103,14 @@ public final class LegacyShop {
         boolean post = postEvery > 0 && (i + 1) % postEvery == 0;
         String method = post ? "POST" : "GET";
         String path = post ? "/orders" : "/items/" + i;
+        String target = post || query == null ? path : path + "?" + query;
         String body = post ? "{\"item\":\"" + i + "\",\"quantity\":1}" : null;
         try {
             Reply reply;
             switch (clientName) {
-                case "urlconnection": reply = callWithUrlConnection(method, path, body); break;
-                case "httpclient": reply = callWithHttpClient(method, path, body); break;
-                default: reply = callWithHttpClientAsync(method, path, body); break;
+                case "urlconnection": reply = callWithUrlConnection(method, target, body); break;
+                case "httpclient": reply = callWithHttpClient(method, target, body); break;
+                default: reply = callWithHttpClientAsync(method, target, body); break;
             }
             boolean success = reply.status >= 200 && reply.status < 300;
             if (success) {
@@ -235,6 +238,7 @@ public final class LegacyShop {
                 case "--post-every": postEvery = nonNegative(option, value); break;
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
+                case "--query": query = value; break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
