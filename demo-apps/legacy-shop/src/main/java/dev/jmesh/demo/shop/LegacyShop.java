@@ -28,6 +28,7 @@ public final class LegacyShop {
             "  --calls N           number of calls (default 20)",
             "  --client C          urlconnection | httpclient | httpclient-async | all (default all: rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --threads N         calls made by N threads at once (default 1: one after the other, in order)",
             "  --query Q           query string added to every GET /items/{i} (default none)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
@@ -43,6 +44,7 @@ public final class LegacyShop {
     private static int exitCode = 0;
     private static int intervalMillis = 0;
     private static String query = null;
+    private static int threads = 1;
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -71,15 +73,27 @@ public final class LegacyShop {
             System.exit(2);
         }
 
-        int ok = 0;
-        int failed = 0;
-        for (int i = 0; i < calls; i++) {
-            if (callOnce(i)) {
-                ok++;
-            } else {
-                failed++;
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < calls; i = next.getAndIncrement()) {
+                (callOnce(i) ? ok : failed).incrementAndGet();
+                pause();
             }
-            pause();
+        };
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            workers[t] = new Thread(worker, "shop-" + t);
+            workers[t].start();
+        }
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
@@ -210,7 +224,7 @@ public final class LegacyShop {
         return e.getClass().getSimpleName() + ": " + message;
     }
 
-    private static void print(String line) {
+    private static synchronized void print(String line) {
         if (!quiet) {
             System.out.println(line);
         }
@@ -239,6 +253,7 @@ public final class LegacyShop {
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
                 case "--query": query = value; break;
+                case "--threads": threads = Math.max(1, nonNegative(option, value)); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
