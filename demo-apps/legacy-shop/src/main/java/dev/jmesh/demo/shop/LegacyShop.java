@@ -28,6 +28,7 @@ public final class LegacyShop {
             "  --calls N           number of calls (default 20)",
             "  --client C          urlconnection | httpclient | httpclient-async | all (default all: rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --header 'N: V'     request header sent with every call (repeatable)",
             "  --threads N         calls made by N threads at once (default 1: one after the other, in order)",
             "  --query Q           query string added to every GET /items/{i} (default none)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
@@ -45,6 +46,7 @@ public final class LegacyShop {
     private static int intervalMillis = 0;
     private static String query = null;
     private static int threads = 1;
+    private static final java.util.List<String[]> headers = new java.util.ArrayList<String[]>();
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -147,6 +149,11 @@ public final class LegacyShop {
         if (body != null) {
             connection.setDoOutput(true);
             connection.setRequestProperty("Content-Type", "application/json");
+        }
+        for (String[] header : headers) {
+            connection.setRequestProperty(header[0], header[1]);
+        }
+        if (body != null) {
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body.getBytes(StandardCharsets.UTF_8));
             }
@@ -189,6 +196,9 @@ public final class LegacyShop {
 
     private static HttpRequest request(String method, String path, String body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path));
+        for (String[] header : headers) {
+            builder.header(header[0], header[1]);
+        }
         if (body != null) {
             builder.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -253,10 +263,19 @@ public final class LegacyShop {
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
                 case "--query": query = value; break;
+                case "--header": headers.add(header(value)); break;
                 case "--threads": threads = Math.max(1, nonNegative(option, value)); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
+    }
+
+    private static String[] header(String value) {
+        int colon = value.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--header must be 'Name: value'");
+        }
+        return new String[] {value.substring(0, colon).trim(), value.substring(colon + 1).trim()};
     }
 
     private static String clientName(String value) {
