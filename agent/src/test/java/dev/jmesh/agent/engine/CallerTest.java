@@ -2,6 +2,7 @@ package dev.jmesh.agent.engine;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,5 +40,18 @@ class CallerTest {
 
     private static String callFromApplicationCode() {
         return Caller.find();
+    }
+
+    @Test
+    void aCallSiteSeenBeforeGetsTheSameTextAndCollidingSitesNeverShareOne() {
+        String first = Caller.format("com.example.Shop", "order", 42);
+        assertEquals("com.example.Shop.order:42", first);
+        org.junit.jupiter.api.Assertions.assertSame(first, Caller.format("com.example.Shop", "order", 42));
+        assertEquals("com.example.Shop.order:43", Caller.format("com.example.Shop", "order", 43));
+        // "Aa" and "BB" have the same hash code: the same key, different sites
+        assertEquals("com.example.Aa.order:7", Caller.format("com.example.Aa", "order", 7));
+        assertEquals("com.example.BB.order:7", Caller.format("com.example.BB", "order", 7));
+        assertEquals("com.example.Shop.Aa:7", Caller.format("com.example.Shop", "Aa", 7));
+        assertEquals("com.example.Shop.BB:7", Caller.format("com.example.Shop", "BB", 7));
     }
 }
