@@ -29,12 +29,12 @@ public final class Features {
             "services.<name>.circuitBreaker.slowCallDuration",
             "services.<name>.maxPendingRequests", // the library owns the connection pools: nothing to count yet
             "routes[].match.queryParameters",
+            "inbound.routes[].match.queryParameters",
             "routes[].retry.methods",
             "routes[].retry.honorRetryAfter",
             "databases",
-            "telemetry.accessLog.format: text",
             "telemetry.metrics",
-            "telemetry.tracing",
+            "telemetry.tracing.otlp",
             "telemetry.admin",
             "controlPlane"));
 
@@ -43,9 +43,9 @@ public final class Features {
 
     static {
         Map<String, String> m = new LinkedHashMap<String, String>();
-        m.put("telemetry.accessLog.format: text", "the access log is written as JSON");
         m.put("services.<name>.retry.methods", "only idempotent methods are retried");
         m.put("routes[].match.queryParameters", "a route with query parameter conditions never matches");
+        m.put("inbound.routes[].match.queryParameters", "a route with query parameter conditions never matches");
         m.put("routes[].retry.methods", "only idempotent methods are retried");
         INSTEAD = Collections.unmodifiableMap(m);
     }
