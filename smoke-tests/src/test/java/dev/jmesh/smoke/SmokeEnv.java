@@ -26,6 +26,10 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.upstream.jar", "the flaky-upstream demo jar");
     }
 
+    static Path inventoryJar() {
+        return existingFile("jmesh.demo.inventory.jar", "the inventory-service demo jar");
+    }
+
     static Path shopJar() {
         return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
     }
