@@ -124,7 +124,17 @@ public final class Mesh {
         }
     }
 
-    /** Ends what {@link #inbound} started; null is ignored. */
+    /**
+     * The serving thread is done with {@code inbound}, which stays open: the application completes the
+     * request later on another thread (an asynchronous servlet), which then calls {@link #inboundEnd}.
+     */
+    public static void inboundLeave(Inbound inbound) {
+        if (inbound != null && SERVING.get() == inbound) {
+            SERVING.remove();
+        }
+    }
+
+    /** Ends what {@link #inbound} started (on any thread; the first end counts); null is ignored. */
     public static void inboundEnd(Inbound inbound, int status, Throwable failure) {
         if (inbound == null) {
             return;

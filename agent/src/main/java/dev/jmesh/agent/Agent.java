@@ -8,6 +8,7 @@ import dev.jmesh.instrumentation.httpurlconnection.HttpUrlConnectionModule;
 import dev.jmesh.instrumentation.jdkhttpclient.JdkHttpClientModule;
 import dev.jmesh.instrumentation.jdkhttpserver.JdkHttpServerModule;
 import dev.jmesh.instrumentation.okhttp.OkHttpModule;
+import dev.jmesh.instrumentation.servlet.ServletModule;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
@@ -29,7 +30,8 @@ public final class Agent {
             new OkHttpModule(),
             new ApacheHttpClient4Module(),
             new ApacheHttpClient5Module(),
-            new JdkHttpServerModule());
+            new JdkHttpServerModule(),
+            new ServletModule());
 
     private Agent() {
     }

@@ -30,6 +30,10 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.inventory.jar", "the inventory-service demo jar");
     }
 
+    static Path servletAppJar() {
+        return existingFile("jmesh.demo.servlet.jar", "the servlet-app demo jar");
+    }
+
     static Path shopJar() {
         return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
     }

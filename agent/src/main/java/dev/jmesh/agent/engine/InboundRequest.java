@@ -2,6 +2,7 @@ package dev.jmesh.agent.engine;
 
 import dev.jmesh.bootstrap.Inbound;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +16,7 @@ final class InboundRequest implements Inbound {
     private final CallRecord record;
     private final String rejection;
     private final Consumer<CallRecord> sink;
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     InboundRequest(CallRecord record, String rejection, Consumer<CallRecord> sink) {
         this.record = record;
@@ -45,6 +47,9 @@ final class InboundRequest implements Inbound {
 
     @Override
     public void end(int status, Throwable failure) {
+        if (!ended.compareAndSet(false, true)) {
+            return; // an async request may report its end twice (timeout, then complete)
+        }
         record.outcome(status, failure);
         record.finish();
         sink.accept(record);
