@@ -1,5 +1,7 @@
 package dev.jmesh.demo.inventory;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -51,11 +53,26 @@ public final class InventoryService {
             }
         }
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
-        server.createContext("/", InventoryService::handle);
+        HttpContext context = server.createContext("/", InventoryService::handle);
+        context.getFilters().add(new ServedBy());
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
         System.out.println("LISTENING " + server.getAddress().getPort());
         System.out.flush();
+    }
+
+    /** A filter, as real services have them: the request runs through a chain before the handler. */
+    private static final class ServedBy extends Filter {
+        @Override
+        public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+            exchange.getResponseHeaders().set("X-Served-By", "inventory");
+            chain.doFilter(exchange);
+        }
+
+        @Override
+        public String description() {
+            return "adds X-Served-By";
+        }
     }
 
     private static void handle(HttpExchange exchange) throws IOException {
