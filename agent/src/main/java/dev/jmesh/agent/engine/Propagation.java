@@ -304,62 +304,79 @@ final class Propagation {
      * on. Null when there is nothing to add.
      */
     String[] attemptHeaders(TraceContext call, RequestHeaders applicationHeaders) {
+        // First which formats to write (the application's own headers stand), then exactly that many headers.
+        int write = 0;
+        int count = 0;
+        for (int i = 0; i < formats.length; i++) {
+            Propagator format = formats[i];
+            if (applicationHeaders.get(headerOf(format)) == null) {
+                write |= 1 << i;
+                count += format == Propagator.B3MULTI ? 4
+                        : format == Propagator.TRACECONTEXT && call.traceState != null
+                                && applicationHeaders.get(TRACESTATE) == null ? 2 : 1;
+            }
+        }
+        boolean withBaggage = baggage && call.baggage != null && applicationHeaders.get(BAGGAGE) == null;
+        if (withBaggage) {
+            count++;
+        }
+        if (count == 0) {
+            return null;
+        }
         long span = TraceContext.randomSpanId();
-        String[] out = new String[2 * (formats.length * 4 + 2)];
+        String[] out = new String[2 * count];
         int n = 0;
-        for (Propagator format : formats) {
-            switch (format) {
+        for (int i = 0; i < formats.length; i++) {
+            if ((write & 1 << i) == 0) {
+                continue;
+            }
+            switch (formats[i]) {
                 case TRACECONTEXT:
-                    if (applicationHeaders.get(TRACEPARENT) == null) {
-                        out[n++] = TRACEPARENT;
-                        out[n++] = traceparent(call, span);
-                        if (call.traceState != null && applicationHeaders.get(TRACESTATE) == null) {
-                            out[n++] = TRACESTATE;
-                            out[n++] = call.traceState;
-                        }
+                    out[n++] = TRACEPARENT;
+                    out[n++] = traceparent(call, span);
+                    if (call.traceState != null && applicationHeaders.get(TRACESTATE) == null) {
+                        out[n++] = TRACESTATE;
+                        out[n++] = call.traceState;
                     }
                     break;
                 case B3:
-                    if (applicationHeaders.get(B3) == null) {
-                        out[n++] = B3;
-                        out[n++] = b3Single(call, span);
-                    }
+                    out[n++] = B3;
+                    out[n++] = b3Single(call, span);
                     break;
                 case B3MULTI:
-                    if (applicationHeaders.get(B3_TRACE_ID) == null) {
-                        out[n++] = B3_TRACE_ID;
-                        out[n++] = call.traceId();
-                        out[n++] = B3_SPAN_ID;
-                        out[n++] = TraceContext.hex16(span);
-                        out[n++] = B3_PARENT_SPAN_ID;
-                        out[n++] = TraceContext.hex16(call.spanId);
-                        out[n++] = B3_SAMPLED;
-                        out[n++] = call.sampled ? "1" : "0";
-                    }
+                    out[n++] = B3_TRACE_ID;
+                    out[n++] = call.traceId();
+                    out[n++] = B3_SPAN_ID;
+                    out[n++] = TraceContext.hex16(span);
+                    out[n++] = B3_PARENT_SPAN_ID;
+                    out[n++] = TraceContext.hex16(call.spanId);
+                    out[n++] = B3_SAMPLED;
+                    out[n++] = call.sampled ? "1" : "0";
                     break;
                 case XRAY:
-                    if (applicationHeaders.get(XRAY) == null) {
-                        out[n++] = XRAY;
-                        out[n++] = xray(call, span);
-                    }
+                    out[n++] = XRAY;
+                    out[n++] = xray(call, span);
                     break;
                 default:
                     break;
             }
         }
-        if (baggage && call.baggage != null && applicationHeaders.get(BAGGAGE) == null) {
+        if (withBaggage) {
             out[n++] = BAGGAGE;
-            out[n++] = call.baggage;
+            out[n] = call.baggage;
         }
-        if (n == 0) {
-            return null;
+        return out;
+    }
+
+    /** The header whose presence in the application's request means it propagates this format itself. */
+    private static String headerOf(Propagator format) {
+        switch (format) {
+            case TRACECONTEXT: return TRACEPARENT;
+            case B3: return B3;
+            case B3MULTI: return B3_TRACE_ID;
+            case XRAY: return XRAY;
+            default: return BAGGAGE;
         }
-        if (n == out.length) {
-            return out;
-        }
-        String[] exact = new String[n];
-        System.arraycopy(out, 0, exact, 0, n);
-        return exact;
     }
 
     private static String traceparent(TraceContext call, long span) {
@@ -367,7 +384,8 @@ final class Propagation {
         out[0] = '0';
         out[1] = '0';
         out[2] = '-';
-        TraceContext.put(call.traceId(), out, 3);
+        TraceContext.hex(call.traceIdHigh, out, 3);
+        TraceContext.hex(call.traceIdLow, out, 19);
         out[35] = '-';
         TraceContext.hex(span, out, 36);
         out[52] = '-';
@@ -379,7 +397,9 @@ final class Propagation {
     /** Trace id, span id, sampled and the parent (the call's span), so Zipkin sees the whole tree. */
     private static String b3Single(TraceContext call, long span) {
         char[] out = new char[32 + 1 + 16 + 2 + 1 + 16];
-        int at = TraceContext.put(call.traceId(), out, 0);
+        TraceContext.hex(call.traceIdHigh, out, 0);
+        TraceContext.hex(call.traceIdLow, out, 16);
+        int at = 32;
         out[at++] = '-';
         TraceContext.hex(span, out, at);
         at += 16;
@@ -394,12 +414,12 @@ final class Propagation {
         // Root=1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy;Parent=zzzzzzzzzzzzzzzz;Sampled=1
         char[] out = new char[5 + 35 + 8 + 16 + 9 + 1];
         int at = TraceContext.put("Root=1-", out, 0);
-        String traceId = call.traceId();
-        traceId.getChars(0, 8, out, at);
-        at += 8;
-        out[at++] = '-';
-        traceId.getChars(8, 32, out, at);
-        at += 24;
+        // the trace id's first 8 hex digits, '-', the other 24
+        TraceContext.hex(call.traceIdHigh, out, at);
+        System.arraycopy(out, at + 8, out, at + 9, 8);
+        out[at + 8] = '-';
+        TraceContext.hex(call.traceIdLow, out, at + 17);
+        at += 33;
         at = TraceContext.put(";Parent=", out, at);
         TraceContext.hex(span, out, at);
         at += 16;
