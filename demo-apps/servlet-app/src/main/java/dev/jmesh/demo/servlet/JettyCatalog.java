@@ -6,17 +6,24 @@ import org.eclipse.jetty.servlet.ServletContextHandler;
 import org.eclipse.jetty.servlet.ServletHolder;
 
 import javax.servlet.AsyncContext;
+import javax.servlet.DispatcherType;
+import javax.servlet.Filter;
+import javax.servlet.FilterChain;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletResponse;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 
 /**
  * The catalog on an embedded Jetty 9.4 (javax.servlet): {@code /items/{id}} (asks pricing first),
  * {@code /forward/{id}} (forwards to /items/{id}), {@code /async/{id}} (answers from another thread),
- * {@code /fail} (throws). Prints {@code LISTENING <port>}.
+ * {@code /fail} (throws); a filter answers {@code /forbidden} with 403 before the servlet, as a security
+ * filter would. Prints {@code LISTENING <port>}.
  */
 public final class JettyCatalog {
     private JettyCatalog() {
@@ -33,11 +40,33 @@ public final class JettyCatalog {
         ServletHolder holder = new ServletHolder(new CatalogServlet(options[1]));
         holder.setAsyncSupported(true);
         context.addServlet(holder, "/*");
+        context.addFilter(new org.eclipse.jetty.servlet.FilterHolder(new Guard()), "/*", EnumSet.of(DispatcherType.REQUEST));
         server.setHandler(context);
         server.start();
         System.out.println("LISTENING " + connector.getLocalPort());
         System.out.flush();
         server.join();
+    }
+
+    /** Answers /forbidden itself, before any servlet. */
+    static final class Guard implements Filter {
+        @Override
+        public void init(javax.servlet.FilterConfig config) {
+        }
+
+        @Override
+        public void destroy() {
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if (((HttpServletRequest) request).getRequestURI().equals("/forbidden")) {
+                ((HttpServletResponse) response).sendError(403);
+                return;
+            }
+            chain.doFilter(request, response);
+        }
     }
 
     static final class CatalogServlet extends HttpServlet {

@@ -6,6 +6,10 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,7 +21,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The catalog on an embedded Tomcat 11 (jakarta.servlet): {@code /items/{id}} (asks pricing first),
  * {@code /forward/{id}} (forwards to /items/{id}), {@code /async/{id}} (answers from another thread),
- * {@code /fail} (throws). Prints {@code LISTENING <port>}.
+ * {@code /fail} (throws); a filter answers {@code /forbidden} with 403 before the servlet, as a security
+ * filter would. Prints {@code LISTENING <port>}.
  */
 public final class TomcatCatalog {
     private TomcatCatalog() {
@@ -35,10 +40,31 @@ public final class TomcatCatalog {
         Wrapper wrapper = Tomcat.addServlet(context, "catalog", new CatalogServlet(options[1]));
         wrapper.setAsyncSupported(true);
         context.addServletMappingDecoded("/*", "catalog");
+        org.apache.tomcat.util.descriptor.web.FilterDef guard = new org.apache.tomcat.util.descriptor.web.FilterDef();
+        guard.setFilterName("guard");
+        guard.setFilter(new Guard());
+        context.addFilterDef(guard);
+        org.apache.tomcat.util.descriptor.web.FilterMap guardMap = new org.apache.tomcat.util.descriptor.web.FilterMap();
+        guardMap.setFilterName("guard");
+        guardMap.addURLPattern("/*");
+        context.addFilterMap(guardMap);
         tomcat.start();
         System.out.println("LISTENING " + connector.getLocalPort());
         System.out.flush();
         tomcat.getServer().await();
+    }
+
+    /** Answers /forbidden itself, before any servlet. */
+    static final class Guard implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            if (((HttpServletRequest) request).getRequestURI().equals("/forbidden")) {
+                ((HttpServletResponse) response).sendError(403);
+                return;
+            }
+            chain.doFilter(request, response);
+        }
     }
 
     static final class CatalogServlet extends HttpServlet {

@@ -5,11 +5,13 @@ import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Inbound;
 import dev.jmesh.bootstrap.Mesh;
 
+import java.lang.reflect.Method;
+
 /**
  * The hop from advice woven into {@code HttpServlet.service(ServletRequest, ServletResponse)} (javax or
- * jakarta, in the container's or the web application's loader) to the helper that speaks that servlet API.
- * The helper is defined by the agent next to the {@code HttpServlet} class it serves (see {@link Helpers}),
- * once per such class, and cached here.
+ * jakarta) and Tomcat's {@code ApplicationFilterChain.doFilter}, classes of the container's loader, to the
+ * helper that speaks that servlet API. The helper is defined by the agent next to the woven class it serves
+ * (see {@link Helpers}), once per such class, and cached here.
  *
  * <p>Signatures use {@code Object}: the bootstrap loader, which defines this class, sees no servlet API.
  */
@@ -34,36 +36,52 @@ public final class ServletBridge {
 
     private static final ClassValue<Helper> HELPERS = new ClassValue<Helper>() {
         @Override
-        protected Helper computeValue(Class<?> servletType) {
-            String helper = servletType.getName().startsWith("jakarta.") ? JAKARTA_HELPER : JAVAX_HELPER;
-            Object created = Helpers.create(helper, servletType);
+        protected Helper computeValue(Class<?> wovenType) {
+            Object created = Helpers.create(isJakarta(wovenType) ? JAKARTA_HELPER : JAVAX_HELPER, wovenType);
             return created instanceof Helper ? (Helper) created : null;
         }
     };
+
+    /**
+     * Which API a woven class speaks: its own package for {@code HttpServlet}; for a container class (whose
+     * name is the same for both lines, as Tomcat's filter chain) the type of its {@code doFilter}'s request.
+     */
+    static boolean isJakarta(Class<?> wovenType) {
+        String name = wovenType.getName();
+        if (name.startsWith("jakarta.") || name.startsWith("javax.")) {
+            return name.startsWith("jakarta.");
+        }
+        for (Method method : wovenType.getMethods()) {
+            if (method.getName().equals("doFilter") && method.getParameterTypes().length == 2) {
+                return method.getParameterTypes()[0].getName().startsWith("jakarta.");
+            }
+        }
+        return false;
+    }
 
     private ServletBridge() {
     }
 
     /**
-     * Enter advice of {@code service}: {@code servletType} is the woven {@code HttpServlet} class (so the helper
-     * belongs to its API copy). A forward or include to another servlet, and a container layered on another
-     * instrumented server, find the request already open.
+     * Enter advice: {@code wovenType} is the woven class (so the helper belongs to its API copy). A forward
+     * or include to another servlet, the servlet inside a woven filter chain, and a container layered on
+     * another instrumented server, find the request already open.
      */
-    public static Object enter(Class<?> servletType, Object request, Object response) {
-        if (servletType == null || request == null || Mesh.serving()) {
+    public static Object enter(Class<?> wovenType, Object request, Object response) {
+        if (wovenType == null || request == null || Mesh.serving()) {
             return null;
         }
-        Helper helper = HELPERS.get(servletType);
+        Helper helper = HELPERS.get(wovenType);
         return helper == null ? null : helper.start(request, response);
     }
 
     /** Whether {@code service} must be skipped because the mesh answered for the application (429). */
-    public static boolean answeredByMesh(Class<?> servletType, Object handle, Object response) {
+    public static boolean answeredByMesh(Class<?> wovenType, Object handle, Object response) {
         if (!(handle instanceof Inbound) || ((Inbound) handle).rejectedStatus() == 0) {
             return false;
         }
         try {
-            HELPERS.get(servletType).reject(response, (Inbound) handle);
+            HELPERS.get(wovenType).reject(response, (Inbound) handle);
             return true;
         } catch (Throwable t) {
             AgentLog.warnOnce("servlet-reject", "could not answer a rate-limited request (" + t
@@ -73,14 +91,14 @@ public final class ServletBridge {
     }
 
     /** Exit advice: {@code service} returned or threw {@code thrown}. */
-    public static void exit(Class<?> servletType, Object handle, Object request, Object response, Throwable thrown) {
+    public static void exit(Class<?> wovenType, Object handle, Object request, Object response, Throwable thrown) {
         if (!(handle instanceof Inbound)) {
             return;
         }
         Inbound inbound = (Inbound) handle;
         Mesh.inboundLeave(inbound);
         try {
-            HELPERS.get(servletType).finish(inbound, request, response, thrown);
+            HELPERS.get(wovenType).finish(inbound, request, response, thrown);
         } catch (Throwable t) {
             Mesh.inboundEnd(inbound, -1, thrown);
         }

@@ -28,11 +28,19 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * protected {@code service(HttpServletRequest, HttpServletResponse)} it calls, not this one). Only the
  * container's first dispatch of a request ({@code DispatcherType.REQUEST}) opens an inbound request; a
  * forward or include on the same thread finds it open, and async and error dispatches are skipped, so a
- * request is recorded once. Requests that a servlet filter answers before any servlet are not seen.
+ * request is recorded once.
+ *
+ * <p>On Tomcat (7 to 11, javax and jakarta: the class name is the same) the request is opened one step
+ * earlier, at {@code ApplicationFilterChain.doFilter}, so that requests a servlet filter answers (a security
+ * filter's 401) are recorded and rate-limited too, and servlets that override the public {@code service}
+ * without calling {@code super} (Jersey, CXF) are seen; the servlet's own advice then finds the request open.
+ * On other containers a request that a filter answers before any servlet is not seen.
  */
 public final class ServletModule implements InstrumentationModule {
     static final String JAVAX_SERVLET = "javax.servlet.http.HttpServlet";
     static final String JAKARTA_SERVLET = "jakarta.servlet.http.HttpServlet";
+    /** Tomcat's filter chain, which runs a request's filters and then its servlet. */
+    static final String TOMCAT_FILTER_CHAIN = "org.apache.catalina.core.ApplicationFilterChain";
 
     @Override
     public String name() {
@@ -41,7 +49,7 @@ public final class ServletModule implements InstrumentationModule {
 
     @Override
     public List<String> targetTypes() {
-        return Collections.unmodifiableList(Arrays.asList(JAVAX_SERVLET, JAKARTA_SERVLET));
+        return Collections.unmodifiableList(Arrays.asList(JAVAX_SERVLET, JAKARTA_SERVLET, TOMCAT_FILTER_CHAIN));
     }
 
     @Override
@@ -55,7 +63,18 @@ public final class ServletModule implements InstrumentationModule {
                 .type(named(JAVAX_SERVLET).or(named(JAKARTA_SERVLET)))
                 .transform(new AgentBuilder.Transformer.ForAdvice()
                         .include(ServletModule.class.getClassLoader())
-                        .advice(serviceMethod(), ServiceAdvice.class.getName()));
+                        .advice(serviceMethod(), ServiceAdvice.class.getName()))
+                .type(named(TOMCAT_FILTER_CHAIN))
+                .transform(new AgentBuilder.Transformer.ForAdvice()
+                        .include(ServletModule.class.getClassLoader())
+                        .advice(doFilterMethod(), ServiceAdvice.class.getName()));
+    }
+
+    /** {@code public void doFilter(ServletRequest, ServletResponse)} of Tomcat's {@code ApplicationFilterChain}. */
+    static ElementMatcher.Junction<MethodDescription> doFilterMethod() {
+        return named("doFilter").and(isPublic()).and(takesArguments(2))
+                .and(takesArgument(0, named("javax.servlet.ServletRequest").or(named("jakarta.servlet.ServletRequest"))))
+                .and(takesArgument(1, named("javax.servlet.ServletResponse").or(named("jakarta.servlet.ServletResponse"))));
     }
 
     /** {@code public void service(ServletRequest, ServletResponse)}. */
@@ -65,27 +84,27 @@ public final class ServletModule implements InstrumentationModule {
                 .and(takesArgument(1, named("javax.servlet.ServletResponse").or(named("jakarta.servlet.ServletResponse"))));
     }
 
-    /** Woven into {@code HttpServlet.service(ServletRequest, ServletResponse)}. */
+    /** Woven into {@code HttpServlet.service(ServletRequest, ServletResponse)} and Tomcat's {@code doFilter}. */
     public static final class ServiceAdvice {
         private ServiceAdvice() {
         }
 
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-        public static boolean enter(@Advice.Origin Class<?> servletType,
+        public static boolean enter(@Advice.Origin Class<?> wovenType,
                                     @Advice.Argument(0) Object request,
                                     @Advice.Argument(1) Object response,
                                     @Advice.Local("jmeshInbound") Object inbound) {
-            inbound = ServletBridge.enter(servletType, request, response);
-            return ServletBridge.answeredByMesh(servletType, inbound, response);
+            inbound = ServletBridge.enter(wovenType, request, response);
+            return ServletBridge.answeredByMesh(wovenType, inbound, response);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        public static void exit(@Advice.Origin Class<?> servletType,
+        public static void exit(@Advice.Origin Class<?> wovenType,
                                 @Advice.Argument(0) Object request,
                                 @Advice.Argument(1) Object response,
                                 @Advice.Local("jmeshInbound") Object inbound,
                                 @Advice.Thrown Throwable thrown) {
-            ServletBridge.exit(servletType, inbound, request, response, thrown);
+            ServletBridge.exit(wovenType, inbound, request, response, thrown);
         }
     }
 }
