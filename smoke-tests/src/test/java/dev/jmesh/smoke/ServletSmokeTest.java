@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Servlet containers with jmesh: the servlet-app demo in embedded Jetty 9.4 (javax.servlet) and embedded
- * Tomcat 11 (jakarta.servlet). Each request the test sends is one inbound access-log line, also when the
+ * Servlet containers with jmesh: the servlet-app demo in embedded Jetty 9.4 and Tomcat 9 (javax.servlet) and
+ * embedded Tomcat 11 (jakarta.servlet). Each request the test sends is one inbound access-log line, also when the
  * servlet forwards it, completes it asynchronously or throws; the caller's trace context is joined and the
  * servlet's own call to pricing is a child of the inbound span; an inbound route's rate limit answers 429
  * without the servlet. A request that a servlet filter answers (403) is recorded on Tomcat, whose filter
@@ -43,6 +43,7 @@ class ServletSmokeTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"jetty9, dev.jmesh.demo.servlet.JettyCatalog, false",
+        "tomcat9, dev.jmesh.demo.servlet.Tomcat9Catalog, true",
         "tomcat11, dev.jmesh.demo.servlet.TomcatCatalog, true"})
     void oneInboundRecordPerRequest(String container, String mainClass, boolean seesFilters) throws Exception {
         Upstream pricing = Upstream.start(processes, "pricing");
@@ -63,6 +64,9 @@ class ServletSmokeTest {
                 """.formatted(MeshYaml.endpoints(pricing), MeshYaml.quoted(accessLog.toString())));
         List<Path> classPath = new ArrayList<>();
         classPath.add(SmokeEnv.servletAppJar());
+        if (container.equals("tomcat9")) {
+            classPath.add(SmokeEnv.servletAppTomcat9Jar());
+        }
         try (Stream<Path> jars = Files.list(SmokeEnv.clientLibs(container))) {
             jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(classPath::add);
         }

@@ -34,6 +34,11 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.servlet.jar", "the servlet-app demo jar");
     }
 
+    /** The servlet-app demo's Tomcat 9 main (used together with {@link #servletAppJar()}). */
+    static Path servletAppTomcat9Jar() {
+        return existingFile("jmesh.demo.servlet.tomcat9.jar", "the servlet-app-tomcat9 demo jar");
+    }
+
     static Path shopJar() {
         return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
     }
