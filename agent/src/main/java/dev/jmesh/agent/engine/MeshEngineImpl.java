@@ -9,6 +9,7 @@ import dev.jmesh.bootstrap.InboundCall;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.MeshEngine;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.RequestHeaders;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.config.RouteConfig;
 import dev.jmesh.config.ServiceConfig;
@@ -193,7 +194,10 @@ public final class MeshEngineImpl implements MeshEngine {
         Snapshot current = snapshot;
         OutboundCall request = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
                 call.method(), call.path(), false, call.headers());
-        CallRecord record = CallRecord.inbound(request, current.propagation,
+        // The record outlives the request and containers recycle request objects: it keeps no headers.
+        OutboundCall described = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
+                call.method(), call.path(), false, RequestHeaders.NONE);
+        CallRecord record = CallRecord.inbound(described, current.propagation,
                 current.propagation.serverSpan(call.headers()));
         record.service(current.localService);
         record.localService(current.localService);
