@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
@@ -109,6 +110,40 @@ class InboundSmokeTest {
             HEADER.values().stream().filter(other -> !other.equals(header)).forEach(other ->
                     assertFalse(request.contains(" " + other + "="), "only the configured format: " + request));
         }
+    }
+
+    /**
+     * Fail-open on the server side: an engine that throws at admission leaves every request to the application
+     * (the rate limit of 1 never acts); a sink that throws loses the records but not the policy (one request
+     * admitted, the rest 429). Either is reported once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"routing, 6", "telemetry, 1"})
+    void aBrokenEngineLeavesTheServerUntouched(String stage, int admitted) throws Exception {
+        Path inventoryLog = dir.resolve("inventory-access.log");
+        InventoryService inventory = InventoryService.start(processes, MeshYaml.write(dir, "inventory.yaml", """
+                service: inventory
+                inbound:
+                  rateLimit: { requestsPerSecond: 0.01, burst: 1 }
+                """ + MeshYaml.accessLog(inventoryLog)), List.of("-Djmesh.agent.test.failAt=" + stage));
+
+        // the shop without the agent, straight to the inventory's address
+        Shop.Run run = Shop.run(processes, Shop.noAgent(), "--base", "http://" + inventory.address(),
+                "--calls", String.valueOf(CALLS));
+
+        assertEquals(admitted, run.ok(), run.describe());
+        assertEquals(CALLS - admitted, run.lines().stream().filter(l -> l.endsWith("status=429")).count(),
+                run.describe());
+        JavaProcess server = inventory.process();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.stderrLines().stream().noneMatch(l -> l.startsWith("[jmesh] WARN")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        List<String> warnings = server.stderrLines().stream().filter(l -> l.startsWith("[jmesh]")).toList();
+        assertTrue(!warnings.isEmpty() && warnings.size() <= 3, "reported once, not per request: " + warnings);
+        assertTrue(warnings.stream().allMatch(l -> l.startsWith("[jmesh] WARN")), warnings.toString());
+        assertTrue(!Files.exists(inventoryLog) || Files.readAllLines(inventoryLog).isEmpty(),
+                "nothing recorded when the engine fails");
     }
 
     @Test

@@ -21,7 +21,13 @@ final class InventoryService {
 
     /** {@code java -javaagent:... -Djmesh.config=config -jar inventory-service.jar <args>}, once it listens. */
     static InventoryService start(ChildProcesses processes, Path config, String... args) {
+        return start(processes, config, List.of(), args);
+    }
+
+    /** The same with extra JVM flags (after the agent's). */
+    static InventoryService start(ChildProcesses processes, Path config, List<String> jvmFlags, String... args) {
         List<String> jvm = new ArrayList<>(Shop.agent(config));
+        jvm.addAll(jvmFlags);
         JavaProcess process = processes.javaJar("inventory+agent", jvm, SmokeEnv.inventoryJar(), List.of(args), null);
         Matcher listening = process.awaitStdoutLine(LISTENING, Duration.ofSeconds(30));
         return new InventoryService(process, Integer.parseInt(listening.group(1)));

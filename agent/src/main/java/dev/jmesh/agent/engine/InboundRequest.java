@@ -46,6 +46,11 @@ final class InboundRequest implements Inbound {
     }
 
     @Override
+    public String toString() {
+        return "inbound " + record.call().method() + " " + record.call().path();
+    }
+
+    @Override
     public void end(int status, Throwable failure) {
         if (!ended.compareAndSet(false, true)) {
             return; // an async request may report its end twice (timeout, then complete)

@@ -191,6 +191,7 @@ public final class MeshEngineImpl implements MeshEngine {
      */
     @Override
     public Inbound inbound(InboundCall call) {
+        FailureDrill.ROUTING.check();
         Snapshot current = snapshot;
         OutboundCall request = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
                 call.method(), call.path(), false, call.headers());
