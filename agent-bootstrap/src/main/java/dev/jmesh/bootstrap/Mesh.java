@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Mesh {
     private static volatile MeshEngine engine;
     private static final AtomicLong ENGINE_FAILURES = new AtomicLong();
+    /** The inbound request this thread is serving, so that nested server layers record it once. */
+    private static final ThreadLocal<Inbound> SERVING = new ThreadLocal<Inbound>();
 
     private Mesh() {
     }
@@ -85,7 +87,69 @@ public final class Mesh {
         return app;
     }
 
-    private static void engineFailed(OutboundCall call, Throwable t) {
+    /**
+     * Whether this thread is already serving an inbound request that the mesh recorded: a servlet
+     * forwarding to another servlet, or a container layered over another instrumented server, is one
+     * request. Server instrumentation checks this before describing the request.
+     */
+    public static boolean serving() {
+        return SERVING.get() != null;
+    }
+
+    /** The inbound request this thread is serving, or null. */
+    public static Inbound currentInbound() {
+        return SERVING.get();
+    }
+
+    /**
+     * Starts an inbound request on this thread. Null means "let it through untouched": no engine, an
+     * engine failure (fail-open), or a request nested in one already being served. Otherwise the server
+     * must answer {@link Inbound#rejectedStatus()} itself when it is not 0, and in every case call
+     * {@link #inboundEnd} exactly once on this thread.
+     */
+    public static Inbound inbound(InboundCall call) {
+        MeshEngine current = engine;
+        if (current == null || SERVING.get() != null) {
+            return null;
+        }
+        try {
+            Inbound inbound = current.inbound(call);
+            if (inbound != null) {
+                SERVING.set(inbound);
+            }
+            return inbound;
+        } catch (Throwable t) {
+            engineFailed(call, t);
+            return null;
+        }
+    }
+
+    /**
+     * The serving thread is done with {@code inbound}, which stays open: the application completes the
+     * request later on another thread (an asynchronous servlet), which then calls {@link #inboundEnd}.
+     */
+    public static void inboundLeave(Inbound inbound) {
+        if (inbound != null && SERVING.get() == inbound) {
+            SERVING.remove();
+        }
+    }
+
+    /** Ends what {@link #inbound} started (on any thread; the first end counts); null is ignored. */
+    public static void inboundEnd(Inbound inbound, int status, Throwable failure) {
+        if (inbound == null) {
+            return;
+        }
+        if (SERVING.get() == inbound) {
+            SERVING.remove();
+        }
+        try {
+            inbound.end(status, failure);
+        } catch (Throwable t) {
+            engineFailed(inbound, t);
+        }
+    }
+
+    private static void engineFailed(Object call, Throwable t) {
         ENGINE_FAILURES.incrementAndGet();
         AgentLog.warnOnce("engine-failure:" + t.getClass().getName(),
                 "internal failure (" + t + ") while handling " + call

@@ -8,4 +8,9 @@ public interface MeshEngine {
     <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception;
 
     <R> CompletableFuture<R> callAsync(OutboundCall call, AsyncExchange<R> exchange);
+
+    /** Starts an inbound request; null lets it through untouched and unrecorded. */
+    default Inbound inbound(InboundCall call) {
+        return null;
+    }
 }

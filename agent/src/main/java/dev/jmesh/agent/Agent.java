@@ -6,7 +6,9 @@ import dev.jmesh.instrumentation.apachehttpclient4.ApacheHttpClient4Module;
 import dev.jmesh.instrumentation.apachehttpclient5.ApacheHttpClient5Module;
 import dev.jmesh.instrumentation.httpurlconnection.HttpUrlConnectionModule;
 import dev.jmesh.instrumentation.jdkhttpclient.JdkHttpClientModule;
+import dev.jmesh.instrumentation.jdkhttpserver.JdkHttpServerModule;
 import dev.jmesh.instrumentation.okhttp.OkHttpModule;
+import dev.jmesh.instrumentation.servlet.ServletModule;
 
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
@@ -27,7 +29,9 @@ public final class Agent {
             new JdkHttpClientModule(),
             new OkHttpModule(),
             new ApacheHttpClient4Module(),
-            new ApacheHttpClient5Module());
+            new ApacheHttpClient5Module(),
+            new JdkHttpServerModule(),
+            new ServletModule());
 
     private Agent() {
     }

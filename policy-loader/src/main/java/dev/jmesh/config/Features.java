@@ -24,11 +24,11 @@ public final class Features {
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
             "services.<name>.retry.honorRetryAfter",
+            "inbound.routes[].match.queryParameters",
             "routes[].retry.honorRetryAfter",
             "databases",
-            "telemetry.accessLog.format: text",
             "telemetry.metrics",
-            "telemetry.tracing",
+            "telemetry.tracing.otlp",
             "telemetry.admin",
             "controlPlane"));
 
@@ -43,7 +43,7 @@ public final class Features {
 
     static {
         Map<String, String> m = new LinkedHashMap<String, String>();
-        m.put("telemetry.accessLog.format: text", "the access log is written as JSON");
+        m.put("inbound.routes[].match.queryParameters", "a route with query parameter conditions never matches");
         INSTEAD = Collections.unmodifiableMap(m);
     }
 

@@ -21,22 +21,24 @@ public final class MeshConfig {
     private final List<RouteConfig> routes;
     private final Map<String, DatabaseConfig> databases;
     private final EgressConfig egress;
+    private final InboundConfig inbound;
     private final TelemetryConfig telemetry;
     private final ControlPlaneConfig controlPlane;
 
     MeshConfig(String service, Map<String, ServiceConfig> services, TelemetryConfig telemetry) {
         this(service, services, Collections.<RouteConfig>emptyList(), Collections.<String, DatabaseConfig>emptyMap(),
-                EgressConfig.DEFAULT, telemetry, null);
+                EgressConfig.DEFAULT, InboundConfig.DEFAULT, telemetry, null);
     }
 
     MeshConfig(String service, Map<String, ServiceConfig> services, List<RouteConfig> routes,
-            Map<String, DatabaseConfig> databases, EgressConfig egress, TelemetryConfig telemetry,
-            ControlPlaneConfig controlPlane) {
+            Map<String, DatabaseConfig> databases, EgressConfig egress, InboundConfig inbound,
+            TelemetryConfig telemetry, ControlPlaneConfig controlPlane) {
         this.service = service;
         this.services = Collections.unmodifiableMap(new LinkedHashMap<String, ServiceConfig>(services));
         this.routes = Collections.unmodifiableList(new ArrayList<RouteConfig>(routes));
         this.databases = Collections.unmodifiableMap(new LinkedHashMap<String, DatabaseConfig>(databases));
         this.egress = egress;
+        this.inbound = inbound;
         this.telemetry = telemetry;
         this.controlPlane = controlPlane;
     }
@@ -81,6 +83,11 @@ public final class MeshConfig {
         return egress;
     }
 
+    /** Never null: no inbound policies unless configured. */
+    public InboundConfig inbound() {
+        return inbound;
+    }
+
     /** Never null. */
     public TelemetryConfig telemetry() {
         return telemetry;
@@ -101,13 +108,13 @@ public final class MeshConfig {
         }
         MeshConfig m = (MeshConfig) o;
         return Objects.equals(service, m.service) && services.equals(m.services) && routes.equals(m.routes)
-                && databases.equals(m.databases) && egress.equals(m.egress) && telemetry.equals(m.telemetry)
+                && databases.equals(m.databases) && egress.equals(m.egress) && inbound.equals(m.inbound) && telemetry.equals(m.telemetry)
                 && Objects.equals(controlPlane, m.controlPlane);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(service, services, routes, databases, egress, telemetry, controlPlane);
+        return Objects.hash(service, services, routes, databases, egress, inbound, telemetry, controlPlane);
     }
 
     @Override
@@ -116,6 +123,7 @@ public final class MeshConfig {
                 + (routes.isEmpty() ? "" : ", routes=" + routes)
                 + (databases.isEmpty() ? "" : ", databases=" + databases.values())
                 + (egress.equals(EgressConfig.DEFAULT) ? "" : ", egress=" + egress)
+                + (inbound.equals(InboundConfig.DEFAULT) ? "" : ", inbound=" + inbound)
                 + ", telemetry=" + telemetry
                 + (controlPlane == null ? "" : ", controlPlane=" + controlPlane) + "}";
     }

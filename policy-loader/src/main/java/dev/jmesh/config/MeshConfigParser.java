@@ -7,12 +7,13 @@ import java.util.Map;
 
 /**
  * The top level of the document: {@code service}, {@code services}, {@code routes}, {@code databases},
- * {@code egress}, {@code telemetry}, {@code controlPlane}.
+ * {@code egress}, {@code inbound}, {@code telemetry}, {@code controlPlane}.
  */
 final class MeshConfigParser {
 
     static final List<String> KEYS =
-            Fields.keys("service", "services", "routes", "databases", "egress", "telemetry", "controlPlane");
+            Fields.keys("service", "services", "routes", "databases", "egress", "inbound", "telemetry",
+                    "controlPlane");
 
     private MeshConfigParser() {
     }
@@ -40,6 +41,7 @@ final class MeshConfigParser {
                 ? DatabaseParser.parseAll(f.get("databases"), problems)
                 : Collections.<String, DatabaseConfig>emptyMap();
         EgressConfig egress = f.has("egress") ? EgressParser.parse(f.get("egress"), problems) : EgressConfig.DEFAULT;
+        InboundConfig inbound = f.has("inbound") ? InboundParser.parse(f.get("inbound"), problems) : InboundConfig.DEFAULT;
         TelemetryConfig telemetry = f.has("telemetry") ? TelemetryParser.parse(f.get("telemetry"), problems) : null;
         ControlPlaneConfig controlPlane = f.has("controlPlane")
                 ? ControlPlaneParser.parse(f.get("controlPlane"), problems)
@@ -47,7 +49,7 @@ final class MeshConfigParser {
         if (problems.hasErrors()) {
             return null;
         }
-        return new MeshConfig(service, services, routes, databases, egress,
+        return new MeshConfig(service, services, routes, databases, egress, inbound,
                 telemetry == null ? TelemetryConfig.NONE : telemetry, controlPlane);
     }
 }

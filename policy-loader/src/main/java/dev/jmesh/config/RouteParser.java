@@ -105,7 +105,8 @@ final class RouteParser {
 
     // ---------------------------------------------------------------- match
 
-    private static RouteMatch match(Node node, Problems problems) {
+    /** Also the match of {@code inbound.routes[]}. */
+    static RouteMatch match(Node node, Problems problems) {
         Fields f = Fields.open(node, problems, MATCH_KEYS);
         if (f == null) {
             return null;

@@ -79,6 +79,9 @@ final class Schema {
 
     static final Schema EGRESS = section(false).value("mode").list("allow");
 
+    static final Schema INBOUND_ROUTE = section(false).value("name").key("match", MATCH).key("rateLimit", RATE_LIMIT);
+    static final Schema INBOUND = section(false).key("rateLimit", RATE_LIMIT).key("routes", list(INBOUND_ROUTE, true));
+
     static final Schema ACCESS_LOG = section(true).value("format").value("path");
     static final Schema PROMETHEUS = section(true).value("host").value("port");
     static final Schema STATSD = section(true).value("host").value("port").value("dogstatsd");
@@ -98,7 +101,7 @@ final class Schema {
 
     static final Schema ROOT = section(false)
             .value("service").key("services", names(SERVICE)).key("routes", list(ROUTE, true))
-            .key("databases", names(DATABASE)).key("egress", EGRESS).key("telemetry", TELEMETRY)
+            .key("databases", names(DATABASE)).key("egress", EGRESS).key("inbound", INBOUND).key("telemetry", TELEMETRY)
             .key("controlPlane", CONTROL_PLANE);
 
     private final Kind kind;

@@ -171,7 +171,8 @@ class ConfigInputTest {
         assertEquals(MeshConfig.empty(), none.config());
         assertEquals(MeshConfig.empty(), ConfigLoader.load(ConfigInput.fromEnvironment(properties(), env())).config());
         Map<String, String> expected = new java.util.LinkedHashMap<>();
-        for (String path : List.of("service", "routes", "egress.mode", "egress.allow", "telemetry.accessLog",
+        for (String path : List.of("service", "routes", "egress.mode", "egress.allow", "inbound.rateLimit", "inbound.routes",
+                "telemetry.accessLog",
                 "telemetry.metrics.prometheus", "telemetry.metrics.statsd", "telemetry.metrics.otlp",
                 "telemetry.tracing.propagators", "telemetry.tracing.sampling", "telemetry.tracing.otlp",
                 "telemetry.admin", "controlPlane")) {

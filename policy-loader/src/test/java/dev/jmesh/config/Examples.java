@@ -119,6 +119,17 @@ final class Examples {
               allow: [api.stripe.com, "*.amazonaws.com:443", 10.1.2.3]
             """;
 
+    static final String INBOUND = """
+            service: inventory
+            inbound:
+              rateLimit: { requestsPerSecond: 200, burst: 50 }
+              routes:
+                - name: orders
+                  match: { pathPrefix: /orders, methods: [POST], headers: { x-tenant: { present: true } } }
+                  rateLimit: { requestsPerSecond: 5, burst: 2, mode: shadow }
+                - match: { path: /healthz }
+            """;
+
     static final String TELEMETRY = """
             telemetry:
               accessLog: { format: text, path: /var/log/jmesh/access.log }
@@ -182,6 +193,7 @@ final class Examples {
         m.put("routes as JSON", ROUTES_JSON);
         m.put("databases", DATABASES);
         m.put("egress", EGRESS);
+        m.put("inbound", INBOUND);
         m.put("telemetry", TELEMETRY);
         m.put("controlPlane.http", CONTROL_PLANE_HTTP);
         m.put("controlPlane.xds", CONTROL_PLANE_XDS);

@@ -28,10 +28,11 @@ class FeaturesTest {
             routes: [ { match: { queryParameters: { q: "1" } }, retry: { maxAttempts: 2, budget: {}, methods: [GET], honorRetryAfter: true, mode: shadow } } ]
             databases: {}
             egress: {}
+            inbound: { routes: [ { match: { queryParameters: { q: "1" } } } ] }
             telemetry:
               accessLog: { format: text, path: stdout }
               metrics: {}
-              tracing: {}
+              tracing: { otlp: {} }
               admin: { port: 9901 }
             controlPlane: { xds: { address: "cp:1" } }
             """;
@@ -44,12 +45,12 @@ class FeaturesTest {
                         + " version yet",
                 "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
-                        + " yet; the access log is written as JSON",
-                "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",
-                "mesh.yaml:21:3: 'telemetry.tracing' is validated but not enforced by this version yet",
-                "mesh.yaml:22:3: 'telemetry.admin' is validated but not enforced by this version yet",
-                "mesh.yaml:23:1: 'controlPlane' is validated but not enforced by this version yet"),
+                "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
+                        + " version yet; a route with query parameter conditions never matches",
+                "mesh.yaml:21:3: 'telemetry.metrics' is validated but not enforced by this version yet",
+                "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet",
+                "mesh.yaml:23:3: 'telemetry.admin' is validated but not enforced by this version yet",
+                "mesh.yaml:24:1: 'controlPlane' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
     }
@@ -65,8 +66,12 @@ class FeaturesTest {
                     retry: { maxAttempts: 2, perTryTimeout: 500ms, backoff: { base: 10ms }, retryOn: [5xx],
                              mode: enforce }
                     circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
+                inbound:
+                  rateLimit: { requestsPerSecond: 100 }
+                  routes: [ { match: { pathPrefix: /orders, methods: [POST] }, rateLimit: { requestsPerSecond: 5 } } ]
                 telemetry:
-                  accessLog: { format: json, path: stdout }
+                  accessLog: { format: text, path: stdout }
+                  tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5 }
                 """, "mesh.yaml");
         assertEquals(List.of(), r.warnings());
     }

@@ -36,7 +36,7 @@ class InvalidConfigTest {
                         "mesh.yaml:4:5: unknown key 'LoadBalancer' in services.inventory; did you mean 'loadBalancer'?"),
                 c("unknown key without a suggestion", "service: orders\nfoo: 1\n",
                         "mesh.yaml:2:1: unknown key 'foo' at the top level; known keys: service, services, routes,"
-                                + " databases, egress, telemetry, controlPlane"),
+                                + " databases, egress, inbound, telemetry, controlPlane"),
                 c("misspelt key of the full design suggests it", inventory("    outlierDetecton: {}\n"),
                         "mesh.yaml:4:5: unknown key 'outlierDetecton' in services.inventory;"
                                 + " did you mean 'outlierDetection'?"),
@@ -372,6 +372,23 @@ class InvalidConfigTest {
                 c("egress allow that is a string", "egress: { mode: registry_only, allow: api.example.com }\n",
                         "mesh.yaml:1:39: egress.allow: expected a list of host patterns like [api.example.com,"
                                 + " \"*.example.com:443\"], got a string 'api.example.com'"),
+                c("inbound rate limit without rate", "inbound:\n  rateLimit: { burst: 5 }\n",
+                        "mesh.yaml:2:14: inbound.rateLimit: missing required key 'requestsPerSecond'"),
+                c("misspelt inbound key", "inbound:\n  ratelimit: { requestsPerSecond: 5 }\n",
+                        "mesh.yaml:2:3: unknown key 'ratelimit' in inbound; did you mean 'rateLimit'?"),
+                c("inbound routes not a list", "inbound:\n  routes: { match: { path: /a } }\n",
+                        "mesh.yaml:2:11: inbound.routes: expected a list of routes like [ { match: { pathPrefix:"
+                                + " /orders }, rateLimit: { requestsPerSecond: 10 } } ], got a map"),
+                c("inbound route path without slash", "inbound:\n  routes: [ { match: { pathPrefix: orders } } ]\n",
+                        "mesh.yaml:2:36: inbound.routes[0].match.pathPrefix: must start with '/', got 'orders'"),
+                c("inbound route with a destination", "inbound:\n  routes: [ { to: inventory } ]\n",
+                        "mesh.yaml:2:15: unknown key 'to' in inbound.routes[0]; known keys: name, match,"
+                                + " rateLimit"),
+                c("duplicate inbound route name", "inbound:\n  routes: [ { name: a }, { name: a } ]\n",
+                        "mesh.yaml:2:34: inbound.routes[1].name: duplicate route name 'a' (first used at line 2,"
+                                + " column 21)"),
+                c("negative inbound rate", "inbound:\n  routes: [ { rateLimit: { requestsPerSecond: -1 } } ]\n",
+                        "mesh.yaml:2:47: inbound.routes[0].rateLimit.requestsPerSecond: must be greater than 0, got -1"),
                 c("misspelt propagator", "telemetry:\n  tracing: { propagators: [tracecontext, b3-multi] }\n",
                         "mesh.yaml:2:42: telemetry.tracing.propagators[1]: unknown value 'b3-multi'; did you mean"
                                 + " 'b3multi'? allowed values: tracecontext, baggage, b3, b3multi, xray"),
@@ -464,7 +481,7 @@ class InvalidConfigTest {
                 "mesh.yaml:13:16: services.payments.endpoints: must list at least one endpoint, like [\"10.0.0.5:8080\"]",
                 "mesh.yaml:15:24: telemetry.accessLog.format: unknown value 'xml'; allowed values: json, text",
                 "mesh.yaml:16:1: unknown key 'extra' at the top level; known keys: service, services, routes,"
-                        + " databases, egress, telemetry, controlPlane"),
+                        + " databases, egress, inbound, telemetry, controlPlane"),
                 ConfigLoaderTest.strings(e.problems()));
     }
 

@@ -81,6 +81,8 @@ class OriginsTest {
         expected.put("routes", "default");
         expected.put("egress.mode", "default");
         expected.put("egress.allow", "default");
+        expected.put("inbound.rateLimit", "default");
+        expected.put("inbound.routes", "default");
         expected.put("telemetry.accessLog.format", "default");
         expected.put("telemetry.accessLog.path", file + ":13:22");
         for (String off : List.of("metrics.prometheus", "metrics.statsd", "metrics.otlp", "tracing.propagators",
@@ -102,7 +104,8 @@ class OriginsTest {
                 "healthCheck", "rateLimit", "maxConcurrentRequests", "maxPendingRequests")) {
             expected.put("services.a." + key, "default");
         }
-        for (String path : List.of("routes", "egress.mode", "egress.allow", "telemetry.accessLog",
+        for (String path : List.of("routes", "egress.mode", "egress.allow", "inbound.rateLimit", "inbound.routes",
+                "telemetry.accessLog",
                 "telemetry.metrics.prometheus", "telemetry.metrics.statsd", "telemetry.metrics.otlp",
                 "telemetry.tracing.propagators", "telemetry.tracing.sampling", "telemetry.tracing.otlp",
                 "telemetry.admin", "controlPlane")) {

@@ -39,6 +39,8 @@ class SchemaTest {
                 Arguments.of("statement", Schema.STATEMENT, DatabaseParser.STATEMENT_KEYS),
                 Arguments.of("statement match", Schema.STATEMENT_MATCH, DatabaseParser.STATEMENT_MATCH_KEYS),
                 Arguments.of("egress", Schema.EGRESS, EgressParser.KEYS),
+                Arguments.of("inbound", Schema.INBOUND, InboundParser.KEYS),
+                Arguments.of("inbound route", Schema.INBOUND_ROUTE, InboundParser.ROUTE_KEYS),
                 Arguments.of("telemetry", Schema.TELEMETRY, TelemetryParser.KEYS),
                 Arguments.of("accessLog", Schema.ACCESS_LOG, TelemetryParser.ACCESS_LOG_KEYS),
                 Arguments.of("metrics", Schema.METRICS, TelemetryParser.METRICS_KEYS),

@@ -231,6 +231,34 @@ class SectionsTest {
     }
 
     @Test
+    void inbound() throws Exception {
+        InboundConfig inbound = parse(Examples.INBOUND).inbound();
+        assertEquals(200.0, inbound.rateLimit().requestsPerSecond(), 1e-12);
+        assertEquals(50, inbound.rateLimit().burst());
+        assertEquals(Mode.ENFORCE, inbound.rateLimit().mode());
+        assertEquals(2, inbound.routes().size());
+        InboundConfig.Route orders = inbound.routes().get(0);
+        assertEquals("orders", orders.label());
+        assertEquals(StringMatcher.prefix("/orders"), orders.match().path());
+        assertEquals(Set.of("POST"), orders.match().methods());
+        assertEquals(Set.of("x-tenant"), orders.match().headers().keySet());
+        assertEquals(5.0, orders.rateLimit().requestsPerSecond(), 1e-12);
+        assertEquals(2, orders.rateLimit().burst());
+        assertEquals(Mode.SHADOW, orders.rateLimit().mode());
+        InboundConfig.Route health = inbound.routes().get(1);
+        assertEquals("inbound.routes[1]", health.label());
+        assertNull(health.rateLimit(), "the section's limit applies");
+        assertEquals(StringMatcher.exact("/healthz"), health.match().path());
+
+        InboundConfig none = MeshConfig.empty().inbound();
+        assertNull(none.rateLimit());
+        assertEquals(List.of(), none.routes());
+        assertEquals(none, parse("inbound: {}").inbound());
+        assertNotEquals(parse(Examples.INBOUND), parse(Examples.INBOUND.replace("burst: 2", "burst: 3")),
+                "a changed inbound section is a changed config (reload)");
+    }
+
+    @Test
     void telemetry() throws Exception {
         TelemetryConfig t = parse(Examples.TELEMETRY).telemetry();
         assertEquals("text", t.accessLog().format());

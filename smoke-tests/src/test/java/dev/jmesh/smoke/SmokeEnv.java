@@ -26,6 +26,19 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.upstream.jar", "the flaky-upstream demo jar");
     }
 
+    static Path inventoryJar() {
+        return existingFile("jmesh.demo.inventory.jar", "the inventory-service demo jar");
+    }
+
+    static Path servletAppJar() {
+        return existingFile("jmesh.demo.servlet.jar", "the servlet-app demo jar");
+    }
+
+    /** The servlet-app demo's Tomcat 9 main (used together with {@link #servletAppJar()}). */
+    static Path servletAppTomcat9Jar() {
+        return existingFile("jmesh.demo.servlet.tomcat9.jar", "the servlet-app-tomcat9 demo jar");
+    }
+
     static Path shopJar() {
         return existingFile("jmesh.demo.shop.jar", "the legacy-shop demo jar");
     }

@@ -17,7 +17,7 @@ final class Attempts {
     static <R> R blocking(BlockingExchange<R> exchange, CallRecord record, String host, int port, String upstream,
                           int timeoutMillis) throws Exception {
         record.attemptStarted(upstream);
-        OutgoingHeaders.set(record.trace().attemptHeaders());
+        OutgoingHeaders.set(record.attemptHeaders());
         try {
             return exchange.attempt(host, port, timeoutMillis);
         } finally {
@@ -28,7 +28,7 @@ final class Attempts {
     static <R> CompletableFuture<R> async(AsyncExchange<R> exchange, CallRecord record, String host, int port,
                                           String upstream, int timeoutMillis) {
         record.attemptStarted(upstream);
-        OutgoingHeaders.set(record.trace().attemptHeaders());
+        OutgoingHeaders.set(record.attemptHeaders());
         try {
             return exchange.attempt(host, port, timeoutMillis);
         } finally {

@@ -5,15 +5,24 @@ import dev.jmesh.bootstrap.OutboundCall;
 /**
  * Everything that happened in one logical call, filled in as the call runs and handed to the
  * telemetry sinks once it ends. One record per logical call, however many attempts it took.
+ *
+ * <p>An inbound request (one the application's server received) is a record too, with
+ * {@link #direction()} {@value #DIRECTION_INBOUND}: {@link #call()} then describes the request received
+ * (host and port: what the client addressed), {@link #service()} is this application's own service name,
+ * {@link #attempts()} is 1 when the application handled it and 0 when the mesh answered for it.
  */
 public final class CallRecord {
     public static final String DIRECTION_OUTBOUND = "outbound";
+    public static final String DIRECTION_INBOUND = "inbound";
 
+    private final String direction;
     private final OutboundCall call;
     private final String caller;
     private final long startEpochMillis;
     private final long startNanos;
     private final TraceContext trace;
+    private final Propagation propagation;
+    private String localService;
     private String service;
     private String route;
     private int attempts;
@@ -23,12 +32,34 @@ public final class CallRecord {
     private final ResponseFlags flags = new ResponseFlags();
     private long durationNanos;
 
+    /** An outbound call with the default propagation and no inbound request around it (tests). */
     CallRecord(OutboundCall call, String caller) {
+        this(call, caller, Propagation.DEFAULT, null);
+    }
+
+    /** An outbound call; {@code serving} is the server span of the inbound request this thread serves, or null. */
+    CallRecord(OutboundCall call, String caller, Propagation propagation, TraceContext serving) {
+        this(DIRECTION_OUTBOUND, call, caller, propagation, propagation.clientSpan(call.headers(), serving));
+    }
+
+    private CallRecord(String direction, OutboundCall call, String caller, Propagation propagation,
+                       TraceContext trace) {
+        this.direction = direction;
         this.call = call;
         this.caller = caller;
         this.startEpochMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
-        this.trace = TraceContext.of(call.headers());
+        this.propagation = propagation;
+        this.trace = trace;
+    }
+
+    /** An inbound request, described as {@code request}, in the server span {@code trace}. */
+    static CallRecord inbound(OutboundCall request, Propagation propagation, TraceContext trace) {
+        return new CallRecord(DIRECTION_INBOUND, request, null, propagation, trace);
+    }
+
+    void localService(String name) {
+        this.localService = name;
     }
 
     void service(String name) {
@@ -62,8 +93,25 @@ public final class CallRecord {
     public long startEpochMillis() { return startEpochMillis; }
     public String traceId() { return trace.traceId(); }
 
+    /** The span id of this call (client span) or request (server span), 16 hex digits. */
+    public String spanId() { return trace.spanIdHex(); }
+    /** The parent span id, or null when this call started the trace. */
+    public String parentSpanId() { return trace.parentSpanIdHex(); }
+    /** The trace's sampling decision (telemetry.tracing.sampling, or the caller's). */
+    public boolean sampled() { return trace.sampled; }
+
     TraceContext trace() { return trace; }
-    public String direction() { return DIRECTION_OUTBOUND; }
+
+    /** The trace headers for one attempt of this call; null when none are to be added. */
+    String[] attemptHeaders() {
+        return propagation.attemptHeaders(trace, call.headers());
+    }
+
+    /** {@value #DIRECTION_OUTBOUND} or {@value #DIRECTION_INBOUND}. */
+    public String direction() { return direction; }
+    /** This application's own service name (config {@code service}), or null. */
+    public String localService() { return localService; }
+    /** Outbound: the upstream service, or null for a host outside the mesh. Inbound: this application's service. */
     public String service() { return service; }
     /** The route that took the call (its name, or routes[i]), or null. */
     public String route() { return route; }

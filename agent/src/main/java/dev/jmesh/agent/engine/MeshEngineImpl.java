@@ -4,8 +4,12 @@ import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
+import dev.jmesh.bootstrap.Inbound;
+import dev.jmesh.bootstrap.InboundCall;
+import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.MeshEngine;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.RequestHeaders;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.config.RouteConfig;
 import dev.jmesh.config.ServiceConfig;
@@ -23,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * The engine the instrumentation's calls reach through {@code dev.jmesh.bootstrap.Mesh}. It routes a
  * call whose host names a service to that service's pipeline and passes every other call through;
- * either way the call produces one {@link CallRecord}.
+ * either way the call produces one {@link CallRecord}. Requests the application's servers receive come
+ * in through {@link #inbound} and produce a record too (direction inbound).
  *
  * <p>All state a call needs is in one immutable snapshot, read once per call, so a later config
  * reload can swap it atomically without locks on the hot path.
@@ -36,7 +41,7 @@ public final class MeshEngineImpl implements MeshEngine {
     public MeshEngineImpl(MeshConfig config, ScheduledExecutorService scheduler, Consumer<CallRecord> telemetry) {
         this.scheduler = scheduler;
         this.telemetry = telemetry;
-        this.snapshot = new Snapshot(config, Collections.<String, ServiceRuntime>emptyMap(), scheduler);
+        this.snapshot = new Snapshot(config, Collections.<String, ServiceRuntime>emptyMap(), null, scheduler);
     }
 
     /**
@@ -44,7 +49,8 @@ public final class MeshEngineImpl implements MeshEngine {
      * state (breaker, balancer position); calls already running finish under the snapshot they started with.
      */
     public void update(MeshConfig config) {
-        snapshot = new Snapshot(config, snapshot.services, scheduler);
+        Snapshot previous = snapshot;
+        snapshot = new Snapshot(config, previous.services, previous.inbound, scheduler);
     }
 
     /** Everything a call needs, built once per config and swapped as a whole. */
@@ -52,8 +58,13 @@ public final class MeshEngineImpl implements MeshEngine {
         final Map<String, ServiceRuntime> services;
         final List<RouteRuntime> routes;
         final Egress egress;
+        final Propagation propagation;
+        final InboundRuntime inbound;
+        /** This application's own service name, or null. */
+        final String localService;
 
-        Snapshot(MeshConfig config, Map<String, ServiceRuntime> previous, ScheduledExecutorService scheduler) {
+        Snapshot(MeshConfig config, Map<String, ServiceRuntime> previous, InboundRuntime previousInbound,
+                 ScheduledExecutorService scheduler) {
             Map<String, ServiceRuntime> runtimes = new HashMap<String, ServiceRuntime>();
             for (ServiceConfig service : config.services().values()) {
                 ServiceRuntime unchanged = previous.get(service.name());
@@ -72,6 +83,10 @@ public final class MeshEngineImpl implements MeshEngine {
             }
             this.routes = Collections.unmodifiableList(built);
             this.egress = new Egress(config.egress());
+            this.propagation = Propagation.of(config.telemetry().tracing());
+            this.inbound = previousInbound != null && previousInbound.config().equals(config.inbound())
+                    ? previousInbound : new InboundRuntime(config.inbound(), System::nanoTime);
+            this.localService = config.service();
         }
 
         /** First match wins; null when no route takes the call. */
@@ -93,10 +108,10 @@ public final class MeshEngineImpl implements MeshEngine {
 
     @Override
     public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
-        CallRecord record = new CallRecord(call, callerOf(call));
+        Snapshot current = snapshot;
+        CallRecord record = outboundRecord(call, current);
         try {
             FailureDrill.ROUTING.check();
-            Snapshot current = snapshot;
             RouteRuntime route = current.route(call);
             ServiceRuntime service = current.destination(call, route);
             if (service == null) {
@@ -125,9 +140,9 @@ public final class MeshEngineImpl implements MeshEngine {
 
     @Override
     public <R> CompletableFuture<R> callAsync(final OutboundCall call, final AsyncExchange<R> exchange) {
-        final CallRecord record = new CallRecord(call, callerOf(call));
-        FailureDrill.ROUTING.check();
         Snapshot current = snapshot;
+        final CallRecord record = outboundRecord(call, current);
+        FailureDrill.ROUTING.check();
         RouteRuntime route = current.route(call);
         final ServiceRuntime service = current.destination(call, route);
         CompletableFuture<R> result;
@@ -168,6 +183,35 @@ public final class MeshEngineImpl implements MeshEngine {
             record.finish();
             emit(record);
         });
+    }
+
+    /**
+     * An inbound request: its server span (a child of the caller's trace context, or a new trace), the
+     * inbound route and rate limit. The record is written when the server reports the end.
+     */
+    @Override
+    public Inbound inbound(InboundCall call) {
+        FailureDrill.ROUTING.check();
+        Snapshot current = snapshot;
+        OutboundCall request = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
+                call.method(), call.path(), false, call.headers());
+        // The record outlives the request and containers recycle request objects: it keeps no headers.
+        OutboundCall described = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
+                call.method(), call.path(), false, RequestHeaders.NONE);
+        CallRecord record = CallRecord.inbound(described, current.propagation,
+                current.propagation.serverSpan(call.headers()));
+        record.service(current.localService);
+        record.localService(current.localService);
+        return new InboundRequest(record, current.inbound.admit(request, record), this::emit);
+    }
+
+    /** An outbound call's record: its client span is a child of the inbound request this thread serves, if any. */
+    private static CallRecord outboundRecord(OutboundCall call, Snapshot current) {
+        Inbound serving = Mesh.currentInbound();
+        TraceContext parent = serving instanceof InboundRequest ? ((InboundRequest) serving).trace() : null;
+        CallRecord record = new CallRecord(call, callerOf(call), current.propagation, parent);
+        record.localService(current.localService);
+        return record;
     }
 
     private static <R> CompletableFuture<R> failed(Exception e) {

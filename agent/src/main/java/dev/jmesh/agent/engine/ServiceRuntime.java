@@ -160,7 +160,7 @@ final class ServiceRuntime {
     }
 
     /** 100 for 100.0, 0.5 for 0.5. */
-    private static String perSecond(double requestsPerSecond) {
+    static String perSecond(double requestsPerSecond) {
         return requestsPerSecond == Math.rint(requestsPerSecond) && requestsPerSecond < 1e15
                 ? Long.toString((long) requestsPerSecond) : Double.toString(requestsPerSecond);
     }

@@ -1,88 +1,104 @@
 package dev.jmesh.agent.engine;
 
-import dev.jmesh.bootstrap.RequestHeaders;
-
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * W3C trace context for one logical call. If the application's request already carries a valid
- * {@code traceparent} (its own tracing, or the OpenTelemetry agent), the call joins that trace and the
- * header is left as it is. Otherwise the call starts a trace and each attempt sends a
- * {@code traceparent} with the call's trace id and a span id of its own, so the upstream's records
- * (and its jmesh access log) carry the same trace id.
+ * The trace context of one span: a logical outbound call (client span), an inbound request (server span),
+ * or a context read from a request (the remote parent). Ids are kept as numbers and written as hex only
+ * where a header or the access log needs them, so that a call allocates little. Immutable.
+ *
+ * <p>What crosses hops unchanged: the trace id, the sampled flag, W3C {@code tracestate} and
+ * {@code baggage} (passed through as received). See {@link Propagation} for the formats.
  */
 final class TraceContext {
-    static final String TRACEPARENT = "traceparent";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final String traceId;
-    private final boolean joined;
+    final long traceIdHigh;
+    final long traceIdLow;
+    /** This span's id; for a context read from a request, the sender's span id. */
+    final long spanId;
+    /** The parent span's id, or 0 for a root span. */
+    final long parentSpanId;
+    final boolean sampled;
+    /** W3C {@code tracestate} as received, or null. */
+    final String traceState;
+    /** W3C {@code baggage} as received, or null. */
+    final String baggage;
+    private String traceIdHex;
 
-    private TraceContext(String traceId, boolean joined) {
-        this.traceId = traceId;
-        this.joined = joined;
+    TraceContext(long traceIdHigh, long traceIdLow, long spanId, long parentSpanId, boolean sampled,
+                 String traceState, String baggage) {
+        this.traceIdHigh = traceIdHigh;
+        this.traceIdLow = traceIdLow;
+        this.spanId = spanId;
+        this.parentSpanId = parentSpanId;
+        this.sampled = sampled;
+        this.traceState = traceState;
+        this.baggage = baggage;
     }
 
-    static TraceContext of(RequestHeaders headers) {
-        String incoming = headers.get(TRACEPARENT);
-        String joinedId = traceIdOf(incoming);
-        return joinedId != null ? new TraceContext(joinedId, true) : new TraceContext(randomHex(32), false);
+    /** A span that is a child of this one: same trace, flags and pass-through state, a new span id. */
+    TraceContext child() {
+        return new TraceContext(traceIdHigh, traceIdLow, randomSpanId(), spanId, sampled, traceState, baggage);
     }
 
+    /** This context with baggage set (baggage may travel without a trace context). */
+    TraceContext withBaggage(String value) {
+        return new TraceContext(traceIdHigh, traceIdLow, spanId, parentSpanId, sampled, traceState, value);
+    }
+
+    /** 32 lower-case hex digits, as W3C writes it. */
     String traceId() {
-        return traceId;
+        String hex = traceIdHex;
+        if (hex == null) {
+            char[] out = new char[32];
+            hex(traceIdHigh, out, 0);
+            hex(traceIdLow, out, 16);
+            hex = new String(out);
+            traceIdHex = hex;
+        }
+        return hex;
     }
 
-    /** The headers to add to one attempt, or null when the application's own header stands. */
-    String[] attemptHeaders() {
-        return joined ? null : new String[] {TRACEPARENT, "00-" + traceId + "-" + randomHex(16) + "-01"};
+    String spanIdHex() {
+        return hex16(spanId);
     }
 
-    /** The trace id of a valid version-00 traceparent, else null. */
-    static String traceIdOf(String traceparent) {
-        if (traceparent == null) {
-            return null;
-        }
-        String value = traceparent.trim();
-        if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-'
-                || !isHex(value, 0, 2) || value.startsWith("ff") || !isHex(value, 3, 35) || !isHex(value, 36, 52)
-                || !isHex(value, 53, 55)) {
-            return null;
-        }
-        String traceId = value.substring(3, 35);
-        return isZero(traceId) || isZero(value.substring(36, 52)) ? null : traceId;
+    /** The parent span id in hex, or null for a root span. */
+    String parentSpanIdHex() {
+        return parentSpanId == 0 ? null : hex16(parentSpanId);
     }
 
-    private static boolean isHex(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
-                return false;
-            }
-        }
-        return true;
+    static long randomSpanId() {
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == 0);
+        return id;
     }
 
-    private static boolean isZero(String hex) {
-        for (int i = 0; i < hex.length(); i++) {
-            if (hex.charAt(i) != '0') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String randomHex(int digits) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[digits];
-        long bits = 0;
-        for (int i = 0; i < digits; i++) {
-            if (i % 16 == 0) {
-                bits = random.nextLong();
-            }
-            out[i] = HEX[(int) (bits & 0xF)];
-            bits >>>= 4;
-        }
+    static String hex16(long value) {
+        char[] out = new char[16];
+        hex(value, out, 0);
         return new String(out);
+    }
+
+    /** Writes {@code value} as 16 hex digits into {@code out} at {@code at}. */
+    static void hex(long value, char[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+    }
+
+    /** Copies {@code s} into {@code out} at {@code at}; returns the position after it. */
+    static int put(String s, char[] out, int at) {
+        s.getChars(0, s.length(), out, at);
+        return at + s.length();
+    }
+
+    @Override
+    public String toString() {
+        return traceId() + "-" + spanIdHex() + (sampled ? "-01" : "-00");
     }
 }

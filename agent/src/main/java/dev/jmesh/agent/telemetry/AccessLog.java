@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The access log: one JSON object per line per logical call, written by one daemon thread from a
- * bounded queue. The application thread only offers the record; when the queue is full the record is
+ * The access log: one line per logical call (outbound) or request served (inbound), as a JSON object
+ * ({@code format: json}) or as text modelled on Envoy's default format ({@code format: text}, see
+ * {@link #writeText}), written by one daemon thread from a bounded queue. The application thread only offers the record; when the queue is full the record is
  * dropped and counted, never waited for. {@link #close} lets the writer finish what is queued.
  */
 public final class AccessLog implements Consumer<CallRecord> {
@@ -41,9 +42,13 @@ public final class AccessLog implements Consumer<CallRecord> {
     private final boolean standardStream;
     private final Thread writer;
     private final JsonGenerator json;
+    private final boolean text;
+    /** The writer thread's buffer for one text line. */
+    private final StringBuilder line = new StringBuilder(256);
 
-    private AccessLog(OutputStream stream, boolean standardStream) throws IOException {
+    private AccessLog(OutputStream stream, boolean standardStream, boolean text) throws IOException {
         this.standardStream = standardStream;
+        this.text = text;
         this.writer = new AgentThreads("access-log").newThread(this::writeUntilInterrupted);
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
         this.json = new JsonFactory().createGenerator(out);
@@ -53,7 +58,8 @@ public final class AccessLog implements Consumer<CallRecord> {
 
     /** Opens the configured destination and starts the writer thread. */
     public static AccessLog start(AccessLogConfig config) throws IOException {
-        AccessLog log = new AccessLog(open(config.path()), isStandardStream(config.path()));
+        AccessLog log = new AccessLog(open(config.path()), isStandardStream(config.path()),
+                AccessLogConfig.FORMAT_TEXT.equals(config.format()));
         log.writer.start();
         return log;
     }
@@ -123,7 +129,11 @@ public final class AccessLog implements Consumer<CallRecord> {
     private void write(List<CallRecord> records) {
         try {
             for (CallRecord record : records) {
-                writeLine(record);
+                if (text) {
+                    writeText(record);
+                } else {
+                    writeLine(record);
+                }
             }
             out.flush();
         } catch (IOException e) {
@@ -151,11 +161,80 @@ public final class AccessLog implements Consumer<CallRecord> {
         writeNullable("upstream", r.upstream());
         json.writeStringField("flags", r.flagsText());
         json.writeStringField("trace_id", r.traceId());
+        json.writeStringField("span_id", r.spanId());
+        writeNullable("parent_span_id", r.parentSpanId());
         writeNullable("caller", r.caller());
         writeNullable("error", Redaction.describe(r.failure()));
         json.writeEndObject();
         json.flush();
         out.write('\n');
+    }
+
+    /**
+     * One text line, Envoy's default format adapted to jmesh's record:
+     * <pre>
+     * [START_TIME] "METHOD PATH PROTOCOL" STATUS FLAGS DURATION_MS ATTEMPTS "AUTHORITY" "UPSTREAM" DIRECTION
+     *     SOURCE->DESTINATION route=ROUTE trace=TRACE_ID span=SPAN_ID caller=CALLER error="ERROR"
+     * </pre>
+     * on one line; {@code -} stands for an absent value. SOURCE->DESTINATION is this application's service
+     * and the upstream service (or the host for a call outside the mesh) for an outbound call, and
+     * {@code -} and this application's service for an inbound request.
+     */
+    void writeText(CallRecord r) throws IOException {
+        StringBuilder b = line;
+        b.setLength(0);
+        b.append('[').append(Instant.ofEpochMilli(r.startEpochMillis()).toString()).append("] \"");
+        quoted(b, r.call().method()).append(' ');
+        quoted(b, r.call().path()).append(' ');
+        b.append(r.call().protocol().toUpperCase(java.util.Locale.ROOT)).append("\" ");
+        if (r.status() >= 0) {
+            b.append(r.status());
+        } else {
+            b.append('-');
+        }
+        b.append(' ').append(r.flagsText()).append(' ');
+        b.append(Math.round(r.durationNanos() / 1000.0) / 1000.0).append(' ').append(r.attempts()).append(" \"");
+        quoted(b, r.call().authority()).append("\" \"");
+        quoted(b, orDash(r.upstream())).append("\" ").append(r.direction()).append(' ');
+        boolean inbound = CallRecord.DIRECTION_INBOUND.equals(r.direction());
+        String destination = inbound ? r.localService()
+                : r.service() != null ? r.service() : r.call().authority();
+        b.append(inbound ? "-" : orDash(r.localService())).append("->").append(orDash(destination));
+        b.append(" route=").append(orDash(r.route()));
+        b.append(" trace=").append(r.traceId());
+        b.append(" span=").append(r.spanId());
+        b.append(" caller=").append(orDash(r.caller()));
+        Throwable failure = r.failure();
+        if (failure == null) {
+            b.append(" error=-");
+        } else {
+            b.append(" error=\"");
+            quoted(b, failure.getClass().getName() + ": " + failure.getMessage()).append('"');
+        }
+        b.append('\n');
+        out.append(b);
+    }
+
+    private static String orDash(String value) {
+        return value == null || value.isEmpty() ? "-" : value;
+    }
+
+    /** Appends {@code value} so that it cannot end a quoted field or the line: quotes, backslashes and controls escaped. */
+    private static StringBuilder quoted(StringBuilder b, String value) {
+        if (value == null) {
+            return b.append('-');
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                b.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b;
     }
 
     private void writeNullable(String field, String value) throws IOException {
