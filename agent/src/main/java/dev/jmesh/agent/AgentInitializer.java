@@ -1,7 +1,9 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.admin.AdminEndpoint;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
+import dev.jmesh.agent.telemetry.ConfigStatus;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallSite;
@@ -76,7 +78,11 @@ final class AgentInitializer {
         final Telemetry telemetry = new Telemetry();
         telemetry.configure(config.telemetry());
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
+        telemetry.clusters(engine::clusters);
+        final AdminEndpoint admin = new AdminEndpoint(telemetry, engine::clusters);
+        admin.configure(config);
         Mesh.install(engine);
+        ConfigStatus.INSTANCE.ready();
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
@@ -84,6 +90,7 @@ final class AgentInitializer {
                     if (changed != null) {
                         engine.update(changed);
                         telemetry.configure(changed.telemetry());
+                        admin.configure(changed);
                     }
                 } catch (Throwable t) {
                     AgentLog.warnOnce("config-watch", "config reload failed (" + t + "); keeping the last good config");

@@ -8,8 +8,10 @@ import dev.jmesh.bootstrap.OutboundCall;
  */
 public final class CallRecord {
     public static final String DIRECTION_OUTBOUND = "outbound";
+    public static final String DIRECTION_INBOUND = "inbound";
 
     private final OutboundCall call;
+    private final String direction;
     private final String caller;
     private final long startEpochMillis;
     private final long startNanos;
@@ -24,7 +26,12 @@ public final class CallRecord {
     private long durationNanos;
 
     CallRecord(OutboundCall call, String caller) {
+        this(call, caller, DIRECTION_OUTBOUND);
+    }
+
+    CallRecord(OutboundCall call, String caller, String direction) {
         this.call = call;
+        this.direction = direction;
         this.caller = caller;
         this.startEpochMillis = System.currentTimeMillis();
         this.startNanos = System.nanoTime();
@@ -63,7 +70,7 @@ public final class CallRecord {
     public String traceId() { return trace.traceId(); }
 
     TraceContext trace() { return trace; }
-    public String direction() { return DIRECTION_OUTBOUND; }
+    public String direction() { return direction; }
     public String service() { return service; }
     /** The route that took the call (its name, or routes[i]), or null. */
     public String route() { return route; }

@@ -159,6 +159,19 @@ final class ServiceRuntime {
         return name;
     }
 
+    Cluster cluster() {
+        return cluster;
+    }
+
+    /** {@code closed}, {@code open}, {@code half_open}, or null without a breaker; for {@code /clusters} and metrics. */
+    String breakerState() {
+        return breaker == null ? null : EngineEvents.stateName(breaker.getState());
+    }
+
+    boolean breakerShadow() {
+        return breakerShadow;
+    }
+
     ServiceConfig config() {
         return config;
     }
@@ -544,10 +557,19 @@ final class ServiceRuntime {
                     .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                     .withDelay(config.openDuration())
                     .withSuccessThreshold(config.halfOpenCalls())
-                    .onOpen(e -> AgentLog.warn(breakerName + " would open (mode: shadow): " + description
-                            + "; calls are not rejected, they are flagged ~UO"))
-                    .onHalfOpen(e -> AgentLog.info(breakerName + " would be half-open (mode: shadow)"))
-                    .onClose(e -> AgentLog.info(breakerName + " would close (mode: shadow)"))
+                    .onOpen(e -> {
+                        EngineEvents.breakerTransition(name, e.getPreviousState(), "open", true);
+                        AgentLog.warn(breakerName + " would open (mode: shadow): " + description
+                                + "; calls are not rejected, they are flagged ~UO");
+                    })
+                    .onHalfOpen(e -> {
+                        EngineEvents.breakerTransition(name, e.getPreviousState(), "half_open", true);
+                        AgentLog.info(breakerName + " would be half-open (mode: shadow)");
+                    })
+                    .onClose(e -> {
+                        EngineEvents.breakerTransition(name, e.getPreviousState(), "closed", true);
+                        AgentLog.info(breakerName + " would close (mode: shadow)");
+                    })
                     .build();
         }
         return CircuitBreaker.builder()
@@ -555,10 +577,19 @@ final class ServiceRuntime {
                 .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
-                        + config.openDuration().toMillis() + "ms"))
-                .onHalfOpen(e -> AgentLog.info(breakerName + " is half-open: probing"))
-                .onClose(e -> AgentLog.info(breakerName + " closed"))
+                .onOpen(e -> {
+                    EngineEvents.breakerTransition(name, e.getPreviousState(), "open", false);
+                    AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
+                            + config.openDuration().toMillis() + "ms");
+                })
+                .onHalfOpen(e -> {
+                    EngineEvents.breakerTransition(name, e.getPreviousState(), "half_open", false);
+                    AgentLog.info(breakerName + " is half-open: probing");
+                })
+                .onClose(e -> {
+                    EngineEvents.breakerTransition(name, e.getPreviousState(), "closed", false);
+                    AgentLog.info(breakerName + " closed");
+                })
                 .build();
     }
 

@@ -2,20 +2,51 @@ package dev.jmesh.agent.telemetry;
 
 import dev.jmesh.agent.AgentThreads;
 import dev.jmesh.agent.engine.CallRecord;
+import dev.jmesh.agent.engine.ClusterView;
+import dev.jmesh.agent.engine.EngineEvents;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.AccessLogConfig;
+import dev.jmesh.config.MetricsConfig;
+import dev.jmesh.config.OtlpConfig;
+import dev.jmesh.config.StatsdConfig;
 import dev.jmesh.config.TelemetryConfig;
+import io.opentelemetry.sdk.metrics.data.MetricData;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * The sinks every call record goes to, as the current config describes them. A reload swaps a sink
- * atomically (the old one writes what it holds, then closes); at JVM exit the current sinks flush.
+ * The sinks every call record goes to, as the current config describes them: the access log, and the
+ * metrics ({@link MeshMetrics}, fed through {@link MetricsSink}) with their exporters (Prometheus text for
+ * the admin endpoint, StatsD, OTLP). A reload swaps a sink or an exporter atomically (the old one writes what
+ * it holds, then closes); at JVM exit the current sinks flush.
  */
 public final class Telemetry implements Consumer<CallRecord> {
+    /** How often StatsD and OTLP get metrics; {@code -Djmesh.agent.metricsExportMillis} changes it (tests). */
+    static final long EXPORT_MILLIS = Long.getLong("jmesh.agent.metricsExportMillis", 10_000L);
+
     private volatile AccessLog accessLog;
     private AccessLogConfig accessLogConfig;
+    private final AtomicLong droppedByClosedLogs = new AtomicLong();
+
+    private volatile MeshMetrics metrics;
+    private volatile MetricsSink metricsSink;
+    private volatile StatsdExporter statsd;
+    private volatile OtlpHttpExporter otlp;
+    private ScheduledExecutorService exportThread;
+    private volatile Supplier<List<ClusterView>> clusters = Collections::emptyList;
 
     public Telemetry() {
         Runtime.getRuntime().addShutdownHook(new AgentThreads("telemetry-flush").newThread(this::close));
@@ -23,7 +54,25 @@ public final class Telemetry implements Consumer<CallRecord> {
 
     /** Opens, replaces or closes sinks so that they match {@code config}. Not for the hot path. */
     public synchronized void configure(TelemetryConfig config) {
-        AccessLogConfig wanted = config.accessLog();
+        configureAccessLog(config.accessLog());
+        configureMetrics(config);
+    }
+
+    /** Where breaker states and endpoints come from: the engine, once it exists. */
+    public void clusters(Supplier<List<ClusterView>> source) {
+        clusters = source;
+        MeshMetrics m = metrics;
+        if (m != null) {
+            m.clusters(source);
+        }
+    }
+
+    /** The metrics, or null while no metrics exporter and no admin endpoint is configured. */
+    public MeshMetrics metrics() {
+        return metrics;
+    }
+
+    private void configureAccessLog(AccessLogConfig wanted) {
         if (wanted == null ? accessLogConfig == null : wanted.equals(accessLogConfig)) {
             return;
         }
@@ -40,6 +89,118 @@ public final class Telemetry implements Consumer<CallRecord> {
         accessLogConfig = wanted;
         if (previous != null) {
             previous.close();
+            droppedByClosedLogs.addAndGet(previous.dropped());
+        }
+    }
+
+    /** Metrics are kept while anything can read them: an exporter, or the admin endpoint's /metrics. */
+    private void configureMetrics(TelemetryConfig config) {
+        MetricsConfig wanted = config.metrics();
+        boolean on = wanted.prometheus() != null || wanted.statsd() != null || wanted.otlp() != null
+                || config.admin() != null;
+        if (!on) {
+            stopMetrics();
+            return;
+        }
+        if (metrics == null) {
+            startMetrics();
+        }
+        StatsdExporter currentStatsd = statsd;
+        if (!Objects.equals(wanted.statsd(), currentStatsd == null ? null : currentStatsd.config())) {
+            statsd = wanted.statsd() == null ? null : openStatsd(wanted.statsd());
+            if (currentStatsd != null) {
+                currentStatsd.close();
+            }
+        }
+        OtlpHttpExporter currentOtlp = otlp;
+        if (!Objects.equals(wanted.otlp(), currentOtlp == null ? null : currentOtlp.config())) {
+            otlp = wanted.otlp() == null ? null : openOtlp(wanted.otlp());
+        }
+    }
+
+    private void startMetrics() {
+        Map<String, LongSupplier> dropped = new LinkedHashMap<String, LongSupplier>();
+        dropped.put("access_log", () -> {
+            AccessLog log = accessLog;
+            return droppedByClosedLogs.get() + (log == null ? 0 : log.dropped());
+        });
+        dropped.put("metrics", () -> {
+            MetricsSink sink = metricsSink;
+            return sink == null ? 0 : sink.dropped();
+        });
+        MeshMetrics m = new MeshMetrics(null, MeshMetrics.DEFAULT_SERIES_LIMIT, MeshMetrics.DEFAULT_VALUE_LIMIT,
+                dropped);
+        m.clusters(clusters);
+        metrics = m;
+        metricsSink = new MetricsSink(m);
+        EngineEvents.listen(m);
+        exportThread = Executors.newSingleThreadScheduledExecutor(new AgentThreads("metrics-export"));
+        exportThread.scheduleWithFixedDelay(this::exportSafely, EXPORT_MILLIS, EXPORT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void stopMetrics() {
+        if (metrics == null) {
+            return;
+        }
+        EngineEvents.listen(null);
+        MetricsSink sink = metricsSink;
+        metricsSink = null;
+        sink.close();
+        exportThread.shutdownNow();
+        exportThread = null;
+        if (statsd != null) {
+            statsd.close();
+            statsd = null;
+        }
+        otlp = null;
+        metrics.close();
+        metrics = null;
+    }
+
+    private static StatsdExporter openStatsd(StatsdConfig config) {
+        try {
+            return new StatsdExporter(config);
+        } catch (IOException | RuntimeException e) {
+            AgentLog.warn("cannot send StatsD metrics to " + config.host() + ":" + config.port() + " (" + e
+                    + "); StatsD export is off until the config changes");
+            return null;
+        }
+    }
+
+    private static OtlpHttpExporter openOtlp(OtlpConfig config) {
+        try {
+            return new OtlpHttpExporter(config);
+        } catch (IOException | RuntimeException e) {
+            AgentLog.warn("cannot export metrics to " + config.endpoint() + " (" + e
+                    + "); OTLP metrics export is off until the config changes");
+            return null;
+        }
+    }
+
+    private void exportSafely() {
+        try {
+            export();
+        } catch (Throwable t) {
+            AgentLog.warnOnce("metrics-export:" + t.getClass().getName(), "metrics export failed (" + t
+                    + "); calls are unaffected, it runs again next interval");
+        }
+    }
+
+    /** One export to StatsD and OTLP, on the export thread (and once more at exit). */
+    private void export() {
+        MeshMetrics m = metrics;
+        if (m == null) {
+            return;
+        }
+        // collected even without StatsD, so that a StatsD exporter added later starts from "now"
+        Collection<MetricData> changes = m.collectDelta();
+        StatsdExporter s = statsd;
+        if (s != null) {
+            s.export(changes);
+        }
+        OtlpHttpExporter o = otlp;
+        if (o != null) {
+            o.export(m.collectCumulative());
         }
     }
 
@@ -49,11 +210,19 @@ public final class Telemetry implements Consumer<CallRecord> {
         if (log != null) {
             log.accept(record);
         }
+        MetricsSink sink = metricsSink;
+        if (sink != null) {
+            sink.accept(record);
+        }
     }
 
     private synchronized void close() {
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (metricsSink != null) {
+            metricsSink.close(); // records what is queued, so that the last export has it
+            exportSafely();
         }
     }
 }

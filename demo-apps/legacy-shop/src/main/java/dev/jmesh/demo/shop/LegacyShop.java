@@ -30,6 +30,7 @@ public final class LegacyShop {
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
+            "  --linger-ms MS      stay up this long after the summary (default 0), to be looked at from outside",
             "  --quiet             print only the summary");
 
     private static final String[] ALL_CLIENTS = {"urlconnection", "httpclient", "httpclient-async"};
@@ -41,6 +42,7 @@ public final class LegacyShop {
     private static int postEvery = 0;
     private static int exitCode = 0;
     private static int intervalMillis = 0;
+    private static int lingerMillis = 0;
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -81,6 +83,13 @@ public final class LegacyShop {
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
+        if (lingerMillis > 0) {
+            try {
+                Thread.sleep(lingerMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // Always exit explicitly: a test checks that an agent does not change the exit code.
         System.exit(exitCode);
     }
@@ -235,6 +244,7 @@ public final class LegacyShop {
                 case "--post-every": postEvery = nonNegative(option, value); break;
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
+                case "--linger-ms": lingerMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }

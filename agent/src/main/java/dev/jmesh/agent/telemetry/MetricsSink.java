@@ -1,0 +1,82 @@
+package dev.jmesh.agent.telemetry;
+
+import dev.jmesh.agent.AgentThreads;
+import dev.jmesh.agent.engine.CallRecord;
+import dev.jmesh.bootstrap.AgentLog;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Hands call records to {@link MeshMetrics} on one {@code jmesh-metrics} thread. The application thread
+ * does one lock-free enqueue (or, when {@value #CAPACITY} records are already waiting, one counted drop):
+ * no lock, no wait, no aggregation on the caller's time. The metrics thread wakes every few milliseconds
+ * and drains the queue; nothing wakes it per record, so a busy application pays nothing for waking it.
+ */
+final class MetricsSink implements Consumer<CallRecord> {
+    static final int CAPACITY = 8192;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final Queue<CallRecord> queue = new ConcurrentLinkedQueue<CallRecord>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final AtomicLong dropped = new AtomicLong();
+    private final MeshMetrics metrics;
+    private final Thread worker;
+    private volatile boolean closed;
+
+    MetricsSink(MeshMetrics metrics) {
+        this.metrics = metrics;
+        this.worker = new AgentThreads("metrics").newThread(this::drainUntilClosed);
+        worker.start();
+    }
+
+    @Override
+    public void accept(CallRecord record) {
+        if (size.incrementAndGet() > CAPACITY) {
+            size.decrementAndGet();
+            dropped.incrementAndGet();
+            return;
+        }
+        queue.offer(record);
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Records what is queued, then stops the thread (waiting at most a second). */
+    void close() {
+        closed = true;
+        LockSupport.unpark(worker);
+        try {
+            worker.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drainUntilClosed() {
+        while (true) {
+            boolean stopping = closed;
+            CallRecord record;
+            while ((record = queue.poll()) != null) {
+                size.decrementAndGet();
+                try {
+                    metrics.record(record);
+                } catch (Throwable t) {
+                    AgentLog.warnOnce("metrics-record:" + t.getClass().getName(),
+                            "a call could not be measured (" + t + "); calls are unaffected");
+                }
+            }
+            if (stopping) {
+                return;
+            }
+            LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        }
+    }
+}
