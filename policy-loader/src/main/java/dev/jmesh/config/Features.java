@@ -33,9 +33,7 @@ public final class Features {
             "routes[].retry.honorRetryAfter",
             "databases",
             "telemetry.accessLog.format: text",
-            "telemetry.metrics",
             "telemetry.tracing",
-            "telemetry.admin",
             "controlPlane"));
 
     /** What the warning adds for some entries: what happens instead. */

@@ -57,9 +57,7 @@ class FeaturesTest {
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
-                "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",
                 "mesh.yaml:21:3: 'telemetry.tracing' is validated but not enforced by this version yet",
-                "mesh.yaml:22:3: 'telemetry.admin' is validated but not enforced by this version yet",
                 "mesh.yaml:23:1: 'controlPlane' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
@@ -78,6 +76,8 @@ class FeaturesTest {
                     circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
                 telemetry:
                   accessLog: { format: json, path: stdout }
+                  metrics: { prometheus: { port: 9464 }, statsd: { dogstatsd: true }, otlp: { endpoint: "http://c:4318" } }
+                  admin: { port: 9901 }
                 """, "mesh.yaml");
         assertEquals(List.of(), r.warnings());
     }
