@@ -80,7 +80,9 @@ final class AgentInitializer {
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
         telemetry.clusters(engine::clusters);
         final AdminEndpoint admin = new AdminEndpoint(telemetry, engine::clusters);
-        admin.configure(config);
+        // Not on this thread: the JDK's HttpServer may be a woven type, and the weaver waits for this thread.
+        final MeshConfig initial = config;
+        scheduler.execute(() -> admin.configure(initial));
         Mesh.install(engine);
         ConfigStatus.INSTANCE.ready();
         if (source.watched()) {

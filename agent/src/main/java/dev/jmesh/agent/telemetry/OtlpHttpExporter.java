@@ -28,12 +28,16 @@ final class OtlpHttpExporter {
     private static final int TIMEOUT_MILLIS = 10_000;
 
     private final OtlpConfig config;
-    private final URL url;
+    private final String url;
 
-    OtlpHttpExporter(OtlpConfig config) throws IOException {
+    /**
+     * Makes no {@code java.net.URL} here: that would load the JDK's http handler, which the agent weaves, on the
+     * config thread that the weaver is waiting for.
+     */
+    OtlpHttpExporter(OtlpConfig config) {
         this.config = config;
         String base = config.endpoint();
-        this.url = new URL((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/metrics");
+        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/metrics";
     }
 
     OtlpConfig config() {
@@ -48,7 +52,7 @@ final class OtlpHttpExporter {
         CallDepth.enter();
         try {
             MetricsRequestMarshaler.create(metrics).writeBinaryTo(body);
-            HttpURLConnection connection = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
+            HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection(Proxy.NO_PROXY);
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
             connection.setConnectTimeout(TIMEOUT_MILLIS);

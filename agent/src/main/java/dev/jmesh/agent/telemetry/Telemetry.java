@@ -7,7 +7,6 @@ import dev.jmesh.agent.engine.EngineEvents;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.AccessLogConfig;
 import dev.jmesh.config.MetricsConfig;
-import dev.jmesh.config.OtlpConfig;
 import dev.jmesh.config.StatsdConfig;
 import dev.jmesh.config.TelemetryConfig;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -114,7 +113,7 @@ public final class Telemetry implements Consumer<CallRecord> {
         }
         OtlpHttpExporter currentOtlp = otlp;
         if (!Objects.equals(wanted.otlp(), currentOtlp == null ? null : currentOtlp.config())) {
-            otlp = wanted.otlp() == null ? null : openOtlp(wanted.otlp());
+            otlp = wanted.otlp() == null ? null : new OtlpHttpExporter(wanted.otlp());
         }
     }
 
@@ -163,16 +162,6 @@ public final class Telemetry implements Consumer<CallRecord> {
         } catch (IOException | RuntimeException e) {
             AgentLog.warn("cannot send StatsD metrics to " + config.host() + ":" + config.port() + " (" + e
                     + "); StatsD export is off until the config changes");
-            return null;
-        }
-    }
-
-    private static OtlpHttpExporter openOtlp(OtlpConfig config) {
-        try {
-            return new OtlpHttpExporter(config);
-        } catch (IOException | RuntimeException e) {
-            AgentLog.warn("cannot export metrics to " + config.endpoint() + " (" + e
-                    + "); OTLP metrics export is off until the config changes");
             return null;
         }
     }
