@@ -200,7 +200,80 @@ class MetricsSmokeTest {
         }
     }
 
+    @Test
+    void reloadsAreCountedAndShownOnTheAdminPort() throws Exception {
+        Upstream healthy = Upstream.start(processes, "healthy");
+        int port = freePort();
+        String valid = """
+                services:
+                  inventory: { endpoints: %s, timeout: 2s }
+                telemetry:
+                  admin: { port: %d }
+                """.formatted(MeshYaml.endpoints(healthy), port);
+        Path config = MeshYaml.write(dir, "mesh.yaml", valid);
+        JavaProcess shop = processes.javaJar("shop+agent", Shop.agent(config), SmokeEnv.shopJar(),
+                List.of("--calls", "3", "--linger-ms", "120000"), null);
+        shop.awaitStdoutLine(SUMMARY, Shop.TIMEOUT);
+        String base = "http://127.0.0.1:" + port;
+        awaitBody(base + "/healthz", b -> b.contains("\"status\" : \"ready\""), shop);
+
+        MeshYaml.write(dir, "mesh.yaml", valid.replace("timeout: 2s", "timeout: 3s"));
+        awaitBody(base + "/healthz", b -> b.contains("\"result\" : \"applied\""), shop);
+        assertTrue(get(base + "/config").contains("\"timeout\" : \"3s\""), "the reloaded config is the effective one");
+        MeshYaml.write(dir, "mesh.yaml", valid.replace("timeout: 2s", "timout: 3s"));
+        String healthz = awaitBody(base + "/healthz", b -> b.contains("\"result\" : \"rejected: "), shop);
+        assertTrue(healthz.contains("unknown key 'timout'"), healthz);
+
+        List<Sample> samples = parsePrometheus(get(base + "/metrics"));
+        assertEquals(1, sum(samples, "jmesh_config_reloads_total", "jmesh_result=applied"), samples.toString());
+        assertEquals(1, sum(samples, "jmesh_config_reloads_total", "jmesh_result=rejected"), samples.toString());
+        assertEquals(3, sum(samples, "http_client_request_duration_seconds_count", "server_address=inventory"),
+                "the admin port alone serves /metrics too");
+    }
+
+    @Test
+    void anAdminPortInUseIsOneWarningAndTheAppRunsOn() throws Exception {
+        Upstream healthy = Upstream.start(processes, "healthy");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = MeshYaml.write(dir, "mesh.yaml", """
+                    services:
+                      inventory: { endpoints: %s }
+                    telemetry:
+                      admin: { port: %d }
+                    """.formatted(MeshYaml.endpoints(healthy), taken.getLocalPort()));
+
+            Shop.Run run = Shop.run(processes, Shop.agent(config), "--calls", "5");
+
+            assertEquals(0, run.exitCode(), run.describe());
+            assertEquals(5, run.ok(), run.describe());
+            List<String> warnings = run.jmeshLines().stream().filter(l -> l.startsWith("[jmesh] WARN")).toList();
+            assertEquals(1, warnings.size(), run.describe());
+            assertTrue(warnings.get(0).startsWith("[jmesh] WARN the admin endpoint cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + " ("), warnings.get(0));
+        }
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------
+
+    private static String awaitBody(String url, java.util.function.Predicate<String> ready, JavaProcess app)
+            throws Exception {
+        long deadline = System.nanoTime() + WITHIN.toNanos();
+        while (true) {
+            String body = null;
+            try {
+                body = get(url);
+            } catch (IOException notYetListening) {
+                // the admin endpoint starts next to the app; try again
+            }
+            if (body != null && ready.test(body)) {
+                return body;
+            }
+            if (System.nanoTime() > deadline || !app.isAlive()) {
+                throw new AssertionError(url + " never answered as expected; last: " + body + "\n" + app.describe());
+            }
+            Thread.sleep(100);
+        }
+    }
 
     private static List<String> exportEvery200ms(Path config) {
         List<String> flags = new ArrayList<>(Shop.agent(config));
@@ -234,7 +307,12 @@ class MetricsSmokeTest {
                                             JavaProcess app) throws Exception {
         long deadline = System.nanoTime() + WITHIN.toNanos();
         while (true) {
-            List<Sample> samples = parsePrometheus(get(url));
+            List<Sample> samples = List.of();
+            try {
+                samples = parsePrometheus(get(url));
+            } catch (IOException notYetListening) {
+                // the admin endpoint starts next to the app; try again
+            }
             if (ready.test(samples)) {
                 return samples;
             }
