@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -235,18 +236,34 @@ public final class AdminEndpoint {
             String host = address.substring(0, colon).replace("[", "").replace("]", "");
             int port = Integer.parseInt(address.substring(colon + 1));
             try {
+                Set<Thread> before = Thread.getAllStackTraces().keySet();
                 HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
                 ExecutorService thread = Executors.newSingleThreadExecutor(new AgentThreads("admin"));
                 Server server = new Server(http, full, thread, endpoint);
                 http.createContext("/", server);
                 http.setExecutor(thread);
                 http.start();
+                nameJdkThreads(before);
                 return server;
             } catch (IOException | RuntimeException e) {
                 AgentLog.warn("the admin endpoint cannot listen on " + address + " (" + e
                         + "); " + (full ? "/metrics, /healthz, /config and /clusters are" : "/metrics is")
                         + " not served, the application runs on");
                 return null;
+            }
+        }
+
+        /**
+         * The JDK's server starts its own threads ({@code HTTP-Dispatcher} and a timer), daemons because a daemon
+         * starts them; named {@code jmesh-admin-*} here so that a thread dump shows whose they are.
+         */
+        private static void nameJdkThreads(Set<Thread> before) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                if (!before.contains(t) && !name.startsWith("jmesh-") && (name.equals("HTTP-Dispatcher")
+                        || name.equals("idle-timeout-task") || name.equals("server-timer"))) {
+                    t.setName("jmesh-admin-" + name.toLowerCase(java.util.Locale.ROOT));
+                }
             }
         }
 
