@@ -99,12 +99,6 @@ public final class AdminEndpoint {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** The port a server actually listens on (for port 0 in tests), or -1. */
-    synchronized int boundPort(String address) {
-        Server s = servers.get(address);
-        return s == null ? -1 : s.http.getAddress().getPort();
-    }
-
     // ---- the endpoints -------------------------------------------------------------------------------
 
     void handle(HttpExchange exchange, boolean full) throws IOException {
