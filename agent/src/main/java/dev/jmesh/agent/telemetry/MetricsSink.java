@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Hands call records to {@link MeshMetrics} on one {@code jmesh-metrics} thread. The application thread
+ * Hands call records to the metrics ({@link MeshMetrics#record}) on one {@code jmesh-metrics} thread. The application thread
  * does one lock-free enqueue (or, when {@value #CAPACITY} records are already waiting, one counted drop):
  * no lock, no wait, no aggregation on the caller's time. The metrics thread wakes every few milliseconds
  * and drains the queue; nothing wakes it per record, so a busy application pays nothing for waking it.
@@ -25,12 +25,13 @@ final class MetricsSink implements Consumer<CallRecord> {
     private final Queue<CallRecord> queue = new ConcurrentLinkedQueue<CallRecord>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
-    private final MeshMetrics metrics;
+    private final Consumer<CallRecord> recorder;
     private final Thread worker;
     private volatile boolean closed;
 
-    MetricsSink(MeshMetrics metrics) {
-        this.metrics = metrics;
+    /** @param recorder what the metrics thread does with each record ({@link MeshMetrics#record}) */
+    MetricsSink(Consumer<CallRecord> recorder) {
+        this.recorder = recorder;
         this.worker = new AgentThreads("metrics").newThread(this::drainUntilClosed);
         worker.start();
     }
@@ -67,7 +68,7 @@ final class MetricsSink implements Consumer<CallRecord> {
             while ((record = queue.poll()) != null) {
                 size.decrementAndGet();
                 try {
-                    metrics.record(record);
+                    recorder.accept(record);
                 } catch (Throwable t) {
                     AgentLog.warnOnce("metrics-record:" + t.getClass().getName(),
                             "a call could not be measured (" + t + "); calls are unaffected");

@@ -131,7 +131,7 @@ public final class Telemetry implements Consumer<CallRecord> {
                 dropped);
         m.clusters(clusters);
         metrics = m;
-        metricsSink = new MetricsSink(m);
+        metricsSink = new MetricsSink(m::record);
         EngineEvents.listen(m);
         exportThread = Executors.newSingleThreadScheduledExecutor(new AgentThreads("metrics-export"));
         exportThread.scheduleWithFixedDelay(this::exportSafely, EXPORT_MILLIS, EXPORT_MILLIS, TimeUnit.MILLISECONDS);
