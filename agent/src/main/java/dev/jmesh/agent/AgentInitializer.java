@@ -38,6 +38,7 @@ final class AgentInitializer {
     }
 
     static void initialize(Instrumentation inst, DeferredWeaver weaver, long premainStarted) {
+        ConfigStatus.INSTANCE.starting();
         try {
             // Config and engine on a second thread: on a small machine that halves the time before the
             // first call can be served, since both halves are mostly class loading.
@@ -55,6 +56,7 @@ final class AgentInitializer {
             MeshConfig config = engine.get();
             weaver.ready(woven);
             retransformLoadedTargets(inst, weaver);
+            ConfigStatus.INSTANCE.ready();
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
                         + config.services().size() + " services");
@@ -80,11 +82,18 @@ final class AgentInitializer {
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
         telemetry.clusters(engine::clusters);
         final AdminEndpoint admin = new AdminEndpoint(telemetry, engine::clusters);
-        // Not on this thread: the JDK's HttpServer may be a woven type, and the weaver waits for this thread.
+        // Not on this thread: the JDK's HttpServer may be a woven type, and the weaver waits for this thread;
+        // and not before the agent is ready: the first call does not need it.
         final MeshConfig initial = config;
-        scheduler.execute(() -> admin.configure(initial));
+        scheduler.execute(() -> {
+            try {
+                ConfigStatus.INSTANCE.awaitReady(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            admin.configure(initial);
+        });
         Mesh.install(engine);
-        ConfigStatus.INSTANCE.ready();
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {

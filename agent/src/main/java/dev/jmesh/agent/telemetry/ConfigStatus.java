@@ -1,5 +1,7 @@
 package dev.jmesh.agent.telemetry;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,6 +14,8 @@ public final class ConfigStatus {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private volatile String source = "none (pass-through)";
+    private final CountDownLatch readyLatch = new CountDownLatch(1);
+    private volatile boolean starting;
     private volatile boolean ready;
     private volatile long lastReloadEpochMillis;
     private volatile String lastReloadResult;
@@ -23,9 +27,25 @@ public final class ConfigStatus {
         source = description;
     }
 
-    /** The engine is installed: calls go through the mesh from now on. */
+    /** The agent has begun to start (premain): {@link #awaitReady} waits from now on. */
+    public void starting() {
+        starting = true;
+    }
+
+    /** The agent is ready: calls go through the mesh from now on. */
     public void ready() {
         ready = true;
+        readyLatch.countDown();
+    }
+
+    /**
+     * Waits (at most {@code millis}) until the agent is ready, if it is starting: work that the first call does
+     * not need (the metrics SDK) waits, so that it does not compete with start-up for the CPU.
+     */
+    public void awaitReady(long millis) throws InterruptedException {
+        if (starting) {
+            readyLatch.await(millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     public void reloadApplied() {

@@ -11,9 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Hands call records to the metrics ({@link MeshMetrics#record}) on one {@code jmesh-metrics} thread. The application thread
+ * Hands call records to the metrics ({@link MeshMetrics#record}) on one {@code jmesh-metrics} thread, which also
+ * builds the metrics first, so that loading the OpenTelemetry SDK is not on the agent's start-up path (records of
+ * calls made meanwhile wait in the queue). The application thread
  * does one lock-free enqueue (or, when {@value #CAPACITY} records are already waiting, one counted drop):
  * no lock, no wait, no aggregation on the caller's time. The metrics thread wakes every few milliseconds
  * and drains the queue; nothing wakes it per record, so a busy application pays nothing for waking it.
@@ -25,13 +28,13 @@ final class MetricsSink implements Consumer<CallRecord> {
     private final Queue<CallRecord> queue = new ConcurrentLinkedQueue<CallRecord>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
-    private final Consumer<CallRecord> recorder;
+    private final Supplier<Consumer<CallRecord>> recorderFactory;
     private final Thread worker;
     private volatile boolean closed;
 
-    /** @param recorder what the metrics thread does with each record ({@link MeshMetrics#record}) */
-    MetricsSink(Consumer<CallRecord> recorder) {
-        this.recorder = recorder;
+    /** @param recorderFactory run once on the metrics thread: what it does with each record */
+    MetricsSink(Supplier<Consumer<CallRecord>> recorderFactory) {
+        this.recorderFactory = recorderFactory;
         this.worker = new AgentThreads("metrics").newThread(this::drainUntilClosed);
         worker.start();
     }
@@ -62,6 +65,13 @@ final class MetricsSink implements Consumer<CallRecord> {
     }
 
     private void drainUntilClosed() {
+        Consumer<CallRecord> recorder;
+        try {
+            recorder = recorderFactory.get();
+        } catch (Throwable t) {
+            AgentLog.warn("metrics could not be started (" + t + "); calls are unaffected, metrics are off");
+            recorder = record -> { };
+        }
         while (true) {
             boolean stopping = closed;
             CallRecord record;

@@ -25,7 +25,7 @@ import java.util.Collection;
  * instrumentation passes it through, unrouted and unrecorded.
  */
 final class OtlpHttpExporter {
-    private static final int TIMEOUT_MILLIS = 10_000;
+    static final int TIMEOUT_MILLIS = 10_000;
 
     private final OtlpConfig config;
     private final String url;
@@ -44,7 +44,7 @@ final class OtlpHttpExporter {
         return config;
     }
 
-    void export(Collection<MetricData> metrics) {
+    void export(Collection<MetricData> metrics, int timeoutMillis) {
         if (metrics.isEmpty()) {
             return;
         }
@@ -55,8 +55,8 @@ final class OtlpHttpExporter {
             HttpURLConnection connection = (HttpURLConnection) new URL(url).openConnection(Proxy.NO_PROXY);
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
-            connection.setConnectTimeout(TIMEOUT_MILLIS);
-            connection.setReadTimeout(TIMEOUT_MILLIS);
+            connection.setConnectTimeout(timeoutMillis);
+            connection.setReadTimeout(timeoutMillis);
             connection.setRequestProperty("Content-Type", "application/x-protobuf");
             connection.setFixedLengthStreamingMode(body.size());
             try (OutputStream out = connection.getOutputStream()) {

@@ -35,13 +35,12 @@ final class StatsdExporter {
     static final int MAX_PACKET = 1432;
 
     private final StatsdConfig config;
-    private final DatagramChannel channel;
+    /** Opened by the first export, on the export thread: resolving the host must not hold up the config thread. */
+    private volatile DatagramChannel channel;
+    private volatile boolean closed;
 
-    StatsdExporter(StatsdConfig config) throws IOException {
+    StatsdExporter(StatsdConfig config) {
         this.config = config;
-        this.channel = DatagramChannel.open();
-        channel.configureBlocking(false);
-        channel.connect(new InetSocketAddress(config.host(), config.port()));
     }
 
     StatsdConfig config() {
@@ -67,17 +66,40 @@ final class StatsdExporter {
     }
 
     private void send(StringBuilder packet) {
+        if (closed) {
+            return; // replaced by a reload
+        }
         try {
-            channel.write(ByteBuffer.wrap(packet.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
+            DatagramChannel c = channel;
+            if (c == null) {
+                c = DatagramChannel.open();
+                c.configureBlocking(false);
+                c.connect(new InetSocketAddress(config.host(), config.port()));
+                channel = c;
+                if (closed) {
+                    c.close();
+                    return;
+                }
+            }
+            c.write(ByteBuffer.wrap(packet.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            if (closed) {
+                return;
+            }
             AgentLog.warnOnce("statsd-send", "cannot send StatsD metrics to " + config.host() + ":" + config.port()
                     + " (" + e + "); trying again at each export");
         }
     }
 
+    /** Called on the config thread after the exporter was replaced; the export thread no longer uses it. */
     void close() {
+        closed = true;
+        DatagramChannel c = channel;
+        if (c == null) {
+            return;
+        }
         try {
-            channel.close();
+            c.close();
         } catch (IOException ignored) {
             // nothing was promised about a closing UDP socket
         }

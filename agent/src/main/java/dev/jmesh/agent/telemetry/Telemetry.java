@@ -35,12 +35,16 @@ import java.util.function.Supplier;
 public final class Telemetry implements Consumer<CallRecord> {
     /** How often StatsD and OTLP get metrics; {@code -Djmesh.agent.metricsExportMillis} changes it (tests). */
     static final long EXPORT_MILLIS = Long.getLong("jmesh.agent.metricsExportMillis", 10_000L);
+    private static final int EXIT_EXPORT_TIMEOUT_MILLIS = 2000;
+    private static final long AGENT_READY_WAIT_MILLIS = 15_000;
 
     private volatile AccessLog accessLog;
     private AccessLogConfig accessLogConfig;
     private final AtomicLong droppedByClosedLogs = new AtomicLong();
 
+    /** Built on the metrics thread; null until then and while metrics are off. */
     private volatile MeshMetrics metrics;
+    private boolean metricsRunning;
     private volatile MetricsSink metricsSink;
     private volatile StatsdExporter statsd;
     private volatile OtlpHttpExporter otlp;
@@ -101,12 +105,12 @@ public final class Telemetry implements Consumer<CallRecord> {
             stopMetrics();
             return;
         }
-        if (metrics == null) {
+        if (!metricsRunning) {
             startMetrics();
         }
         StatsdExporter currentStatsd = statsd;
         if (!Objects.equals(wanted.statsd(), currentStatsd == null ? null : currentStatsd.config())) {
-            statsd = wanted.statsd() == null ? null : openStatsd(wanted.statsd());
+            statsd = wanted.statsd() == null ? null : new StatsdExporter(wanted.statsd());
             if (currentStatsd != null) {
                 currentStatsd.close();
             }
@@ -127,24 +131,38 @@ public final class Telemetry implements Consumer<CallRecord> {
             MetricsSink sink = metricsSink;
             return sink == null ? 0 : sink.dropped();
         });
-        MeshMetrics m = new MeshMetrics(null, MeshMetrics.DEFAULT_SERIES_LIMIT, MeshMetrics.DEFAULT_VALUE_LIMIT,
-                dropped);
-        m.clusters(clusters);
-        metrics = m;
-        metricsSink = new MetricsSink(m::record);
-        EngineEvents.listen(m);
+        metricsSink = new MetricsSink(() -> {
+            awaitAgentReady();
+            MeshMetrics m = new MeshMetrics(null, MeshMetrics.DEFAULT_SERIES_LIMIT, MeshMetrics.DEFAULT_VALUE_LIMIT,
+                    dropped);
+            m.clusters(clusters);
+            metrics = m;
+            EngineEvents.listen(m);
+            return m::record;
+        });
+        metricsRunning = true;
         exportThread = Executors.newSingleThreadScheduledExecutor(new AgentThreads("metrics-export"));
         exportThread.scheduleWithFixedDelay(this::exportSafely, EXPORT_MILLIS, EXPORT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** Calls reach the engine only once the agent is ready, so no record waits for this. */
+    private static void awaitAgentReady() {
+        try {
+            ConfigStatus.INSTANCE.awaitReady(AGENT_READY_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void stopMetrics() {
-        if (metrics == null) {
+        if (!metricsRunning) {
             return;
         }
+        metricsRunning = false;
         EngineEvents.listen(null);
         MetricsSink sink = metricsSink;
         metricsSink = null;
-        sink.close();
+        sink.close(); // the metrics thread has built the metrics by now (or failed to)
         exportThread.shutdownNow();
         exportThread = null;
         if (statsd != null) {
@@ -152,31 +170,28 @@ public final class Telemetry implements Consumer<CallRecord> {
             statsd = null;
         }
         otlp = null;
-        metrics.close();
+        MeshMetrics m = metrics;
         metrics = null;
-    }
-
-    private static StatsdExporter openStatsd(StatsdConfig config) {
-        try {
-            return new StatsdExporter(config);
-        } catch (IOException | RuntimeException e) {
-            AgentLog.warn("cannot send StatsD metrics to " + config.host() + ":" + config.port() + " (" + e
-                    + "); StatsD export is off until the config changes");
-            return null;
+        if (m != null) {
+            m.close();
         }
     }
 
     private void exportSafely() {
+        exportSafely(OtlpHttpExporter.TIMEOUT_MILLIS);
+    }
+
+    private void exportSafely(int otlpTimeoutMillis) {
         try {
-            export();
+            export(otlpTimeoutMillis);
         } catch (Throwable t) {
             AgentLog.warnOnce("metrics-export:" + t.getClass().getName(), "metrics export failed (" + t
                     + "); calls are unaffected, it runs again next interval");
         }
     }
 
-    /** One export to StatsD and OTLP, on the export thread (and once more at exit). */
-    private void export() {
+    /** One export to StatsD and OTLP, on the export thread (and once more at exit, with a short timeout). */
+    private void export(int otlpTimeoutMillis) {
         MeshMetrics m = metrics;
         if (m == null) {
             return;
@@ -189,7 +204,7 @@ public final class Telemetry implements Consumer<CallRecord> {
         }
         OtlpHttpExporter o = otlp;
         if (o != null) {
-            o.export(m.collectCumulative());
+            o.export(m.collectCumulative(), otlpTimeoutMillis);
         }
     }
 
@@ -211,7 +226,7 @@ public final class Telemetry implements Consumer<CallRecord> {
         }
         if (metricsSink != null) {
             metricsSink.close(); // records what is queued, so that the last export has it
-            exportSafely();
+            exportSafely(EXIT_EXPORT_TIMEOUT_MILLIS); // an unreachable collector must not hold up the exit for long
         }
     }
 }

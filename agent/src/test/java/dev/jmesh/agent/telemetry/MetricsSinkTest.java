@@ -22,7 +22,7 @@ class MetricsSinkTest {
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger recorded = new AtomicInteger();
-        MetricsSink sink = new MetricsSink(r -> {
+        MetricsSink sink = new MetricsSink(() -> r -> {
             stuck.countDown();
             try {
                 release.await();
