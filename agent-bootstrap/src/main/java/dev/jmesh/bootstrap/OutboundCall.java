@@ -15,6 +15,7 @@ public final class OutboundCall {
     private final RequestHeaders headers;
     private final String caller;
     private final Database database;
+    private final String query;
 
     /**
      * What a database call adds to the neutral description (protocol {@code jdbc}), named as OpenTelemetry's
@@ -56,11 +57,11 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
-        this(protocol, scheme, host, port, method, path, replayable, headers, null, null);
+        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, null);
     }
 
     private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
-                         boolean replayable, RequestHeaders headers, String caller, Database database) {
+                         boolean replayable, RequestHeaders headers, String caller, Database database, String query) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -71,17 +72,28 @@ public final class OutboundCall {
         this.headers = headers;
         this.caller = caller;
         this.database = database;
+        this.query = query;
     }
 
     /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
     public OutboundCall withCaller(String callingFrame) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame,
-                database);
+                database, query);
     }
 
     /** This call described as a database call (see {@link Database}). */
     public OutboundCall withDatabase(Database details) {
-        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details);
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details,
+                query);
+    }
+
+    /**
+     * This call with the query string of its request target (raw, without '?'), for routes that match on query
+     * parameters. Only matching reads it: it never reaches a log, a metric or a span (it may carry secrets).
+     */
+    public OutboundCall withQuery(String rawQuery) {
+        return rawQuery == null ? this : new OutboundCall(protocol, scheme, host, port, method, path, replayable,
+                headers, caller, database, rawQuery);
     }
 
     public String protocol() { return protocol; }
@@ -94,6 +106,8 @@ public final class OutboundCall {
     public RequestHeaders headers() { return headers; }
     /** The calling application frame when the instrumentation captured it, else null. */
     public String caller() { return caller; }
+    /** The raw query string (without '?'), or null when there is none; never for telemetry. */
+    public String query() { return query; }
     /** The database details of a {@code jdbc} call, else null. */
     public Database database() { return database; }
 

@@ -136,12 +136,14 @@ class OverridesTest {
     }
 
     @Test
-    void anOverrideOfAKeyTheEngineDoesNotEnforceYetIsAWarning() throws Exception {
-        LoadResult r = load(DOC, Map.of("jmesh.services.inventory.maxPendingRequests", "100"), Map.of());
-        assertEquals(List.of("-Djmesh.services.inventory.maxPendingRequests:1:1:"
-                + " 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet"),
-                ConfigLoaderTest.strings(r.warnings()));
-        assertEquals(100, r.config().service("inventory").maxPendingRequests());
+    void anOverrideOfAKeyTheEngineDoesNotEnforceYetIsAWarning() throws Throwable {
+        FeaturesTest.withPendingRequestsNotEnforced(() -> {
+            LoadResult r = load(DOC, Map.of("jmesh.services.inventory.maxPendingRequests", "100"), Map.of());
+            assertEquals(List.of("-Djmesh.services.inventory.maxPendingRequests:1:1:"
+                    + " 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet"),
+                    ConfigLoaderTest.strings(r.warnings()));
+            assertEquals(100, r.config().service("inventory").maxPendingRequests());
+        });
     }
 
     // ------------------------------------------------------------------ values

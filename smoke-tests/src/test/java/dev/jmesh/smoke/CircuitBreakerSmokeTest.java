@@ -77,4 +77,39 @@ class CircuitBreakerSmokeTest {
         }
         assertEquals(calls - served, rejected, "one UO line per rejected call");
     }
+
+    @Test
+    void slowResponsesOpenTheBreakerOnItsSlowCallRate() {
+        Upstream upstream = Upstream.start(processes, "slow", "--delay", "1.0", "--delay-ms", "300");
+        Path accessLog = dir.resolve("access.log");
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  inventory:
+                    endpoints: %s
+                    circuitBreaker: { minimumCalls: 4, window: 30s, openDuration: 30s,
+                                      slowCallRateThreshold: 50%%, slowCallDuration: 100ms }
+                """.formatted(MeshYaml.endpoints(upstream)) + MeshYaml.accessLog(accessLog));
+        int calls = 10;
+
+        Shop.Run run = Shop.run(processes, Shop.agent(config),
+                "--base", "http://inventory", "--calls", String.valueOf(calls), "--client", "urlconnection");
+
+        assertEquals(0, run.exitCode(), run.describe());
+        List<String> lines = run.lines();
+        int served = 0;
+        while (served < calls && lines.get(served).startsWith("OK urlconnection GET /items/" + served)) {
+            served++;
+        }
+        assertEquals(4, served, "every slow call succeeds until minimumCalls (4), then the breaker opens\n"
+                + run.describe());
+        for (int i = served; i < calls; i++) {
+            assertTrue(lines.get(i).contains(OPEN) && lines.get(i).contains("slow-call rate of at least 50%"),
+                    "line " + i + "\n" + run.describe());
+        }
+        assertEquals(served, upstream.stats().requests(), "rejected calls must not reach the upstream");
+        assertTrue(run.jmeshLines().stream().anyMatch(l -> l.contains("opened on its slow-call rate")),
+                run.describe());
+        long rejected = AccessLogFile.read(accessLog).stream().filter(e -> e.flags().contains("UO")).count();
+        assertEquals(calls - served, rejected);
+    }
 }

@@ -101,6 +101,50 @@ class FailOpenSmokeTest {
                 """, 4, 5, "syntax");
     }
 
+    /**
+     * Issue #11: an agent jar with a part that cannot be read (lost at download, cut by a proxy) must not take the
+     * app down, whichever part it is: the launcher's first class, the engine, or a relocated library the policies
+     * need. One [jmesh] line, and the app runs exactly as without the agent.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "inst/dev/jmesh/agent/Agent.classdata",
+            "inst/dev/jmesh/agent/engine/MeshEngineImpl.classdata",
+            "inst/dev/jmesh/shaded/failsafe/internal/CircuitBreakerImpl.classdata"})
+    void anAgentJarWithAnUnreadablePartLeavesTheAppUntouched(String brokenEntry) throws java.io.IOException {
+        Upstream upstream = Upstream.start(processes, "plain");
+        Shop.Run without = shop(upstream, Shop.noAgent());
+        Path jar = dir.resolve("jmesh-agent.jar");
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(SmokeEnv.agentJar()));
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            boolean found = false;
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                if (entry.getName().equals(brokenEntry)) {
+                    found = true;
+                    out.write(new byte[] {(byte) 0xCA, (byte) 0xFE, 0, 0}); // a truncated class
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            assertTrue(found, brokenEntry + " is not in the agent jar");
+        }
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  unused:
+                    endpoints: ["127.0.0.1:1"]
+                    circuitBreaker: { minimumCalls: 5 }
+                """);
+
+        Shop.Run with = shop(upstream, List.of("-javaagent:" + jar, "-Djmesh.config=" + config));
+
+        assertSameAsWithoutAgent(without, with);
+        List<String> jmesh = with.jmeshLines();
+        assertEquals(1, jmesh.size(), "exactly one [jmesh] line\n" + with.describe());
+        assertTrue(jmesh.get(0).contains("the application runs without it"), jmesh.get(0));
+    }
+
     private void assertBrokenConfigIsReported(String yaml, int line, int column, String mentions) {
         Upstream upstream = Upstream.start(processes, "plain");
         Shop.Run without = shop(upstream, Shop.noAgent());

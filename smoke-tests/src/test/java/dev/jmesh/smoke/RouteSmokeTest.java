@@ -66,6 +66,37 @@ class RouteSmokeTest {
     }
 
     @Test
+    void aRouteOnQueryParametersTakesEveryClientsCallsAndNoQueryValueIsLogged() throws Exception {
+        Upstream v1 = Upstream.start(processes, "v1");
+        Upstream v2 = Upstream.start(processes, "v2");
+        Path accessLog = dir.resolve("access.log");
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  inventory: { endpoints: %s }
+                  inventory-v2: { endpoints: %s }
+                routes:
+                  - name: preview
+                    match: { host: inventory, queryParameters: { preview: { exact: "on" } } }
+                    to: [ { service: inventory-v2 } ]
+                """.formatted(MeshYaml.endpoints(v1), MeshYaml.endpoints(v2)) + MeshYaml.accessLog(accessLog));
+
+        Shop.Run preview = Shop.run(processes, Shop.agent(config), "--base", "http://inventory", "--calls", "6",
+                "--query", "token=s3cr3t-value&preview=on");
+        Shop.Run plain = Shop.run(processes, Shop.agent(config), "--base", "http://inventory", "--calls", "3",
+                "--query", "preview=off");
+
+        assertEquals("SUMMARY ok=6 failed=0", preview.lines().get(6), preview.describe());
+        assertEquals("SUMMARY ok=3 failed=0", plain.lines().get(3), plain.describe());
+        assertEquals(6, v2.stats().requests(), "each client's preview calls went to inventory-v2");
+        assertEquals(3, v1.stats().requests());
+        var entries = AccessLogFile.read(accessLog);
+        assertEquals(6, entries.stream().filter(e -> "preview".equals(e.text("route"))).count());
+        String log = java.nio.file.Files.readString(accessLog);
+        assertTrue(!log.contains("s3cr3t") && !log.contains("token=") && !log.contains("preview="),
+                "the query string never reaches the access log\n" + log);
+    }
+
+    @Test
     void routeWeightsChangeInTheRunningApp() throws Exception {
         Upstream v1 = Upstream.start(processes, "v1");
         Upstream v2 = Upstream.start(processes, "v2");

@@ -93,7 +93,7 @@ final class Explain {
         int port = uri.getPort() >= 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
         row("target", uri.toString());
         OutboundCall call = new OutboundCall("http", uri.getScheme(), uri.getHost(), uri.getPort(), "GET",
-                Http.pathOf(uri.getRawPath()), true);
+                Http.pathOf(uri.getRawPath()), true).withQuery(uri.getRawQuery());
         RouteConfig route = null;
         for (RouteConfig candidate : result.config().routes()) {
             if (RouteRuntime.matches(candidate.match(), call)) {

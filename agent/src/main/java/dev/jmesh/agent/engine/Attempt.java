@@ -7,6 +7,8 @@ final class Attempt<R> {
     final R response;
     final int status;
     private final Exchange<R> exchange;
+    /** The call had taken longer than the breaker's slowCallDuration when this response arrived. */
+    boolean slow;
 
     Attempt(R response, Exchange<R> exchange) {
         this.response = response;

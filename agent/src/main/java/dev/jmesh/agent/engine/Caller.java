@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -28,12 +29,13 @@ public final class Caller {
         MethodHandle methodName = null;
         MethodHandle lineNumber = null;
         try {
-            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            // StackWalker.walk is caller-sensitive: a public lookup may not bind it, this class's lookup may.
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
             Class<?> walker = Class.forName("java.lang.StackWalker");
             Class<?> frame = Class.forName("java.lang.StackWalker$StackFrame");
             Object instance = walker.getMethod("getInstance").invoke(null);
             walk = lookup.findVirtual(walker, "walk", MethodType.methodType(Object.class, Function.class))
-                    .bindTo(instance);
+                    .bindTo(instance).asType(MethodType.methodType(String.class, Function.class));
             className = lookup.findVirtual(frame, "getClassName", MethodType.methodType(String.class))
                     .asType(MethodType.methodType(String.class, Object.class));
             methodName = lookup.findVirtual(frame, "getMethodName", MethodType.methodType(String.class))
@@ -56,8 +58,7 @@ public final class Caller {
                 Object frame = it.next();
                 String className = (String) CLASS_NAME.invokeExact(frame);
                 if (!isInfrastructure(className)) {
-                    return className + "." + (String) METHOD_NAME.invokeExact(frame) + ":"
-                            + (int) LINE_NUMBER.invokeExact(frame);
+                    return format(className, (String) METHOD_NAME.invokeExact(frame), (int) LINE_NUMBER.invokeExact(frame));
                 }
             }
             return null;
@@ -65,6 +66,9 @@ public final class Caller {
             return null;
         }
     };
+
+    static final int MAX_SITES = 4096;
+    private static final ConcurrentHashMap<Long, String> SITES = new ConcurrentHashMap<Long, String>();
 
     /** Packages of instrumented libraries, set once at start-up from the modules. */
     private static volatile String[] libraryPackages = new String[0];
@@ -75,6 +79,11 @@ public final class Caller {
     /** Frames of these packages (the instrumented libraries) are not the application's either. */
     public static void skipLibraries(java.util.Collection<String> packagePrefixes) {
         libraryPackages = packagePrefixes.toArray(new String[0]);
+    }
+
+    /** Whether lookups take the StackWalker path (Java 9+) rather than a full stack trace. */
+    static boolean walksLazily() {
+        return WALK != null;
     }
 
     /** {@code class.method:line} of the calling application frame, or null when there is none. */
@@ -88,10 +97,36 @@ public final class Caller {
         }
         for (StackTraceElement frame : new Throwable().getStackTrace()) {
             if (!isInfrastructure(frame.getClassName())) {
-                return frame.getClassName() + "." + frame.getMethodName() + ":" + frame.getLineNumber();
+                return format(frame.getClassName(), frame.getMethodName(), frame.getLineNumber());
             }
         }
         return null;
+    }
+
+    /**
+     * {@code class.method:line}, built once per call site: a site that calls again gets the same string from
+     * {@link #SITES} (a call site's key is a long made of the names' hashes and the line; the cached text is checked
+     * against the names, so two sites whose hashes collide never share a text). At most {@link #MAX_SITES} sites are
+     * kept; beyond that the text is built per call.
+     */
+    static String format(String className, String methodName, int line) {
+        Long key = ((long) (31 * className.hashCode() + methodName.hashCode()) << 32) | (line & 0xFFFFFFFFL);
+        String cached = SITES.get(key);
+        if (cached != null && isSite(cached, className, methodName)) {
+            return cached;
+        }
+        String site = className + "." + methodName + ":" + line;
+        if (cached == null && SITES.size() < MAX_SITES) {
+            SITES.putIfAbsent(key, site);
+        }
+        return site;
+    }
+
+    private static boolean isSite(String text, String className, String methodName) {
+        int dot = className.length();
+        return text.startsWith(className) && text.length() > dot + methodName.length() + 1
+                && text.charAt(dot) == '.' && text.startsWith(methodName, dot + 1)
+                && text.charAt(dot + 1 + methodName.length()) == ':';
     }
 
     private static boolean isInfrastructure(String className) {

@@ -8,6 +8,8 @@ import dev.jmesh.config.RouteMatch;
 import dev.jmesh.config.StringMatcher;
 import dev.jmesh.config.WeightedService;
 
+import java.io.UnsupportedEncodingException;
+import java.net.URLDecoder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,9 +99,34 @@ public final class RouteRuntime {
                 }
             }
         }
-        // Query parameters are not visible to the engine yet (the call's path has no query string):
-        // a route that needs them does not match, rather than match too much.
-        return match.queryParameters().isEmpty();
+        for (Map.Entry<String, StringMatcher> parameter : match.queryParameters().entrySet()) {
+            if (!parameter.getValue().matches(queryParameter(call.query(), parameter.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The first value of parameter {@code name} in a raw query string, percent-decoded ("" for a parameter
+     * without '='), or null when it is absent or the query cannot be decoded.
+     */
+    static String queryParameter(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        try {
+            for (String pair : rawQuery.split("&")) {
+                int equals = pair.indexOf('=');
+                String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), "UTF-8");
+                if (key.equals(name)) {
+                    return equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), "UTF-8");
+                }
+            }
+        } catch (IllegalArgumentException | UnsupportedEncodingException malformed) {
+            return null; // the route does not match a query it cannot read
+        }
+        return null;
     }
 
     /** The value of cookie {@code name} in a {@code Cookie} request header, or null. */

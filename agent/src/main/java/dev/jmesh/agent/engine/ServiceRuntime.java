@@ -53,7 +53,16 @@ final class ServiceRuntime {
     private final long perTryMillis;
     private final RetryConfig retry;
     private final CircuitBreaker<Object> breaker;
-    /** The breaker only records outcomes and flags {@code ~UO}; it is not in the pipeline. */
+    /**
+     * Counts slow responses (slower than {@link #slowCallNanos} since the call started) as its failures, so
+     * that it opens on {@code slowCallRateThreshold}; null when slow calls do not count.
+     */
+    private final CircuitBreaker<Object> slowBreaker;
+    private final long slowCallNanos;
+    private final String slowDescription;
+    /** The clock of the rate limiter and of slow-call timing, in nanoseconds (tests pass their own). */
+    private final LongSupplier ticker;
+    /** The breakers only record outcomes and flag {@code ~UO}; they are not in the pipeline. */
     private final boolean breakerShadow;
     private final String breakerDescription;
     private final TokenBucket rateLimiter;
@@ -64,6 +73,9 @@ final class ServiceRuntime {
     private final boolean retryShadow;
     private final RetryBudgetConfig budget;
     private final ScheduledExecutorService scheduler;
+    private static final long DEFAULT_PENDING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
+    private static final int SHADOW_FAILURE_RATE = 1;
+    private static final int SHADOW_SLOW_CALLS = 2;
     /** Breaker and retries: for idempotent methods with a replayable request. */
     private final FailsafeExecutor<Object> retrying;
     /** Breaker only: every other call gets exactly one attempt. */
@@ -73,21 +85,29 @@ final class ServiceRuntime {
         this(config, scheduler, System::nanoTime);
     }
 
-    /** @param ticker the rate limiter's clock, in nanoseconds (tests pass their own) */
+    /** @param ticker the clock of the rate limiter and of slow-call timing, in nanoseconds (tests pass their own) */
     ServiceRuntime(ServiceConfig config, ScheduledExecutorService scheduler, LongSupplier ticker) {
         this.config = config;
         this.name = config.name();
         this.cluster = new Cluster(config, scheduler);
+        this.ticker = ticker;
         CircuitBreakerConfig breaker = config.circuitBreaker();
         this.breakerShadow = breaker != null && breaker.mode() == Mode.SHADOW;
         this.breaker = breaker == null ? null : circuitBreaker(breaker);
+        boolean countsSlowCalls = breaker != null && breaker.slowCallRateThreshold() != null;
+        this.slowCallNanos = countsSlowCalls ? breaker.slowCallDuration().toNanos() : 0;
+        this.slowDescription = countsSlowCalls ? "slow-call rate of at least " + percent(breaker.slowCallRateThreshold())
+                + "% (calls slower than " + breaker.slowCallDuration().toMillis() + "ms) over "
+                + breaker.window().toMillis() + "ms" : null;
+        this.slowBreaker = countsSlowCalls ? slowCallBreaker(breaker) : null;
         RateLimitConfig rateLimit = config.rateLimit();
         this.rateLimiter = rateLimit == null ? null
                 : new TokenBucket(rateLimit.requestsPerSecond(), rateLimit.burst(), ticker);
         this.rateLimitShadow = rateLimit != null && rateLimit.mode() == Mode.SHADOW;
         this.rateLimitMessage = rateLimit == null ? null : "jmesh: rate limit of " + perSecond(rateLimit.requestsPerSecond())
                 + "/s for service '" + name + "' exceeded";
-        this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests());
+        this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests(),
+                config.maxPendingRequests() == null ? 0 : config.maxPendingRequests());
         this.breakerDescription = breaker == null ? null : "failure rate of at least "
                 + Math.round(breaker.failureRateThreshold() * 100) + "% over " + breaker.window().toMillis() + "ms";
         this.scheduler = scheduler;
@@ -109,6 +129,10 @@ final class ServiceRuntime {
         this.name = service.name;
         this.cluster = service.cluster;
         this.breaker = service.breaker;
+        this.slowBreaker = service.slowBreaker;
+        this.slowCallNanos = service.slowCallNanos;
+        this.slowDescription = service.slowDescription;
+        this.ticker = service.ticker;
         this.breakerShadow = service.breakerShadow;
         this.breakerDescription = service.breakerDescription;
         this.rateLimiter = service.rateLimiter;
@@ -187,12 +211,16 @@ final class ServiceRuntime {
             throws Exception {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
-        Exception refused = admit(exchange, record);
+        Exception refused = throttle(exchange, record);
+        if (refused == null && !inFlight.tryEnter() && !awaitSlot(deadline)) {
+            refused = overflow(exchange, record);
+        }
         if (refused != null) {
             throw refused;
         }
         try {
-            boolean shadowPermit = shadowBreakerPermit(record);
+            final long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            int shadowPermits = shadowBreakerPermits(record);
             boolean wouldRetry = retryShadow && mayRetry(call);
             final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
             Object outcome;
@@ -206,8 +234,8 @@ final class ServiceRuntime {
                         previous[0] = chosen;
                         cluster.started(chosen);
                         try {
-                            Attempt<R> attempt = new Attempt<R>(Attempts.blocking(exchange, record, chosen.host(),
-                                    chosen.port(), chosen.name, timeout), exchange);
+                            Attempt<R> attempt = timed(new Attempt<R>(Attempts.blocking(exchange, record,
+                                    chosen.host(), chosen.port(), chosen.name, timeout), exchange), started);
                             cluster.finished(chosen, attempt, null);
                             return attempt;
                         } catch (Throwable t) {
@@ -225,16 +253,16 @@ final class ServiceRuntime {
                 if (cause instanceof RetryBudgetExhaustedException) {
                     RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) cause;
                     if (refusedRetry.lastFailure == null) {
-                        return succeeded(refusedRetry.lastResult, record, true, shadowPermit, false);
+                        return succeeded(refusedRetry.lastResult, record, true, shadowPermits, false);
                     }
-                    throw failed(unwrap(refusedRetry.lastFailure), exchange, record, true, shadowPermit, false);
+                    throw failed(unwrap(refusedRetry.lastFailure), exchange, record, true, shadowPermits, false);
                 }
                 if (cause instanceof CircuitBreakerOpenException) {
-                    throw rejectedByBreaker(exchange, record);
+                    throw rejectedByBreaker(exchange, record, (CircuitBreakerOpenException) cause);
                 }
-                throw failed(cause, exchange, record, false, shadowPermit, wouldRetry);
+                throw failed(cause, exchange, record, false, shadowPermits, wouldRetry);
             }
-            return succeeded(outcome, record, false, shadowPermit, wouldRetry);
+            return succeeded(outcome, record, false, shadowPermits, wouldRetry);
         } finally {
             inFlight.exit();
         }
@@ -246,14 +274,38 @@ final class ServiceRuntime {
                                           final CallRecord record) {
         final long deadline = deadline();
         FailureDrill.POLICY.check();
-        final CompletableFuture<R> result = new CompletableFuture<R>();
-        Exception refused = admit(exchange, record);
-        if (refused != null) {
-            result.completeExceptionally(refused);
-            return result;
+        Exception refused = throttle(exchange, record);
+        if (refused == null && !inFlight.tryEnter()) {
+            final InFlight.Waiter waiter = inFlight.maxPending() > 0 ? inFlight.enqueue() : null;
+            if (waiter != null) {
+                final java.util.concurrent.ScheduledFuture<?> expiry =
+                        scheduler.schedule(waiter::giveUp, pendingWaitNanos(deadline), TimeUnit.NANOSECONDS);
+                waiter.granted.thenRun(() -> expiry.cancel(false));
+                return waiter.granted.thenCompose(holdsSlot -> holdsSlot
+                        ? this.<R>executeAdmittedAsync(call, exchange, record, deadline)
+                        : this.<R>failedWith(overflow(exchange, record)));
+            }
+            refused = overflow(exchange, record);
         }
+        if (refused != null) {
+            return failedWith(refused);
+        }
+        return executeAdmittedAsync(call, exchange, record, deadline);
+    }
+
+    private static <R> CompletableFuture<R> failedWith(Exception e) {
+        CompletableFuture<R> failed = new CompletableFuture<R>();
+        failed.completeExceptionally(e);
+        return failed;
+    }
+
+    /** The pipeline of a call that holds a slot of {@link #inFlight}, which it releases once. */
+    private <R> CompletableFuture<R> executeAdmittedAsync(final OutboundCall call, final AsyncExchange<R> exchange,
+                                                          final CallRecord record, long deadline) {
+        final CompletableFuture<R> result = new CompletableFuture<R>();
         try {
-            final boolean shadowPermit = shadowBreakerPermit(record);
+            final long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            final int shadowPermits = shadowBreakerPermits(record);
             final boolean wouldRetry = retryShadow && mayRetry(call);
             final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
             executorFor(call).<Attempt<R>>getStageAsync(ctx -> {
@@ -267,7 +319,7 @@ final class ServiceRuntime {
                     cluster.started(chosen);
                     try {
                         attempt = Attempts.async(exchange, record, chosen.host(), chosen.port(), chosen.name, timeout)
-                                .thenApply(response -> new Attempt<R>(response, exchange));
+                                .thenApply(response -> timed(new Attempt<R>(response, exchange), started));
                     } catch (RuntimeException e) {
                         cluster.finished(chosen, null, e);
                         throw e;
@@ -289,24 +341,24 @@ final class ServiceRuntime {
                 inFlight.exit();
                 try {
                     if (failure == null) {
-                        result.complete(this.<R>succeeded(outcome, record, false, shadowPermit, wouldRetry));
+                        result.complete(this.<R>succeeded(outcome, record, false, shadowPermits, wouldRetry));
                         return;
                     }
                     Throwable cause = unwrap(failure);
                     if (cause instanceof RetryBudgetExhaustedException) {
                         RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) cause;
                         if (refusedRetry.lastFailure == null) {
-                            result.complete(this.<R>succeeded(refusedRetry.lastResult, record, true, shadowPermit,
+                            result.complete(this.<R>succeeded(refusedRetry.lastResult, record, true, shadowPermits,
                                     false));
                         } else {
                             result.completeExceptionally(failed(unwrap(refusedRetry.lastFailure), exchange, record,
-                                    true, shadowPermit, false));
+                                    true, shadowPermits, false));
                         }
                         return;
                     }
                     result.completeExceptionally(cause instanceof CircuitBreakerOpenException
-                            ? rejectedByBreaker(exchange, record)
-                            : failed(cause, exchange, record, false, shadowPermit, wouldRetry));
+                            ? rejectedByBreaker(exchange, record, (CircuitBreakerOpenException) cause)
+                            : failed(cause, exchange, record, false, shadowPermits, wouldRetry));
                 } catch (Throwable t) {
                     result.completeExceptionally(t); // never leave the app's future hanging
                 }
@@ -349,23 +401,36 @@ final class ServiceRuntime {
         return started;
     }
 
-    /**
-     * Rate limit, then concurrency limit: null when the call may go on (it then holds a slot of
-     * {@link #inFlight} that the caller releases exactly once), else the exception the app gets.
-     */
-    private Exception admit(Exchange<?> exchange, CallRecord record) {
+    /** The rate limit: null when the call may go on, else the exception the app gets. */
+    private Exception throttle(Exchange<?> exchange, CallRecord record) {
         if (rateLimiter != null && !rateLimiter.tryAcquire()) {
             if (!rateLimitShadow) {
                 return refuse(exchange, record, ResponseFlags.RATE_LIMITED, rateLimitMessage);
             }
             record.flags().add(ResponseFlags.SHADOW_RATE_LIMITED);
         }
-        if (!inFlight.tryEnter()) {
-            return refuse(exchange, record, ResponseFlags.OVERFLOW, "jmesh: service '" + name + "' already has "
-                    + inFlight.maxRequests() + " requests in flight (maxConcurrentRequests); failing fast without"
-                    + " calling the upstream");
-        }
         return null;
+    }
+
+    /**
+     * After {@link InFlight#tryEnter()} refused a blocking call: waits for a slot if {@code maxPendingRequests}
+     * allows it to queue. True when the call then holds a slot, which it releases exactly once.
+     */
+    private boolean awaitSlot(long deadline) throws InterruptedException {
+        InFlight.Waiter waiter = inFlight.maxPending() > 0 ? inFlight.enqueue() : null;
+        return waiter != null && inFlight.awaitSlot(waiter, pendingWaitNanos(deadline));
+    }
+
+    /** How long a queued call waits for a slot: what is left of its timeout, else Envoy's default route timeout. */
+    private static long pendingWaitNanos(long deadline) {
+        return deadline != 0 ? Math.max(0, deadline - System.nanoTime()) : DEFAULT_PENDING_WAIT_NANOS;
+    }
+
+    private Exception overflow(Exchange<?> exchange, CallRecord record) {
+        return refuse(exchange, record, ResponseFlags.OVERFLOW, "jmesh: service '" + name + "' already has "
+                + inFlight.maxRequests() + " requests in flight (maxConcurrentRequests)" + (inFlight.maxPending() > 0
+                ? " and " + inFlight.maxPending() + " waiting, or none freed in time (maxPendingRequests)" : "")
+                + "; failing fast without calling the upstream");
     }
 
     private static Exception refuse(Exchange<?> exchange, CallRecord record, String flag, String message) {
@@ -376,18 +441,31 @@ final class ServiceRuntime {
     }
 
     /**
-     * A breaker in shadow mode: whether it would let the call through (then its outcome is recorded);
-     * when it would not, the call goes on anyway, flagged {@code ~UO}.
+     * Breakers in shadow mode: which of them would let the call through ({@link #SHADOW_FAILURE_RATE},
+     * {@link #SHADOW_SLOW_CALLS}; their outcome is then recorded); when one would not, the call goes on anyway,
+     * flagged {@code ~UO}.
      */
-    private boolean shadowBreakerPermit(CallRecord record) {
+    private int shadowBreakerPermits(CallRecord record) {
         if (!breakerShadow) {
-            return false;
+            return 0;
         }
+        int permits = 0;
         if (breaker.tryAcquirePermit()) {
-            return true;
+            permits |= SHADOW_FAILURE_RATE;
         }
-        record.flags().add(ResponseFlags.SHADOW_CIRCUIT_OPEN);
-        return false;
+        if (slowBreaker != null && slowBreaker.tryAcquirePermit()) {
+            permits |= SHADOW_SLOW_CALLS;
+        }
+        if (permits != (slowBreaker != null ? SHADOW_FAILURE_RATE | SHADOW_SLOW_CALLS : SHADOW_FAILURE_RATE)) {
+            record.flags().add(ResponseFlags.SHADOW_CIRCUIT_OPEN);
+        }
+        return permits;
+    }
+
+    /** Marks a response that arrived later than {@code slowCallDuration} after the call started. */
+    private <R> Attempt<R> timed(Attempt<R> attempt, long started) {
+        attempt.slow = slowBreaker != null && ticker.getAsLong() - started > slowCallNanos;
+        return attempt;
     }
 
     // ---- shared -----------------------------------------------------------------------------------
@@ -396,15 +474,12 @@ final class ServiceRuntime {
         return mayRetry(call) ? retrying : single;
     }
 
-    /** Whether the call may be retried at all: replayable, idempotent. */
-    private static boolean mayRetry(OutboundCall call) {
-        return call.replayable() && isIdempotent(call.method());
-    }
-
-    /** RFC 9110 idempotent methods: the only ones retried unless a route says otherwise (later). */
-    static boolean isIdempotent(String method) {
-        return "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)
-                || "TRACE".equals(method) || "PUT".equals(method) || "DELETE".equals(method);
+    /**
+     * Whether the call may be retried at all: its request can be replayed, and its method is one the retry policy
+     * allows ({@code retry.methods}, by default the idempotent ones, RFC 9110).
+     */
+    private boolean mayRetry(OutboundCall call) {
+        return call.replayable() && retry != null && retry.methods().contains(call.method());
     }
 
     private long deadline() {
@@ -430,15 +505,22 @@ final class ServiceRuntime {
      * @param wouldRetry a retry policy in shadow mode would have retried a retryable outcome
      */
     @SuppressWarnings("unchecked")
-    private <R> R succeeded(Object outcome, CallRecord record, boolean retryStopped, boolean shadowPermit,
+    private <R> R succeeded(Object outcome, CallRecord record, boolean retryStopped, int shadowPermits,
                             boolean wouldRetry) {
         Attempt<R> attempt = (Attempt<R>) outcome;
         record.outcome(attempt.status, null);
-        if (shadowPermit) {
+        if ((shadowPermits & SHADOW_FAILURE_RATE) != 0) {
             if (attempt.status >= 500) {
                 breaker.recordFailure();
             } else {
                 breaker.recordSuccess();
+            }
+        }
+        if ((shadowPermits & SHADOW_SLOW_CALLS) != 0) {
+            if (attempt.slow) {
+                slowBreaker.recordFailure();
+            } else {
+                slowBreaker.recordSuccess();
             }
         }
         if (isRetryableStatus(attempt.status)) {
@@ -452,9 +534,12 @@ final class ServiceRuntime {
     }
 
     private Exception failed(Throwable cause, Exchange<?> exchange, CallRecord record, boolean retryStopped,
-                             boolean shadowPermit, boolean wouldRetry) {
-        if (shadowPermit) {
+                             int shadowPermits, boolean wouldRetry) {
+        if ((shadowPermits & SHADOW_FAILURE_RATE) != 0) {
             breaker.recordFailure();
+        }
+        if ((shadowPermits & SHADOW_SLOW_CALLS) != 0) {
+            slowBreaker.recordSuccess(); // a failure is the failure rate's to count, not a slow response
         }
         Throwable appFacing = cause;
         if (cause instanceof DeadlineExceededException) {
@@ -481,10 +566,11 @@ final class ServiceRuntime {
         throw (Error) appFacing;
     }
 
-    private Exception rejectedByBreaker(Exchange<?> exchange, CallRecord record) {
+    private Exception rejectedByBreaker(Exchange<?> exchange, CallRecord record, CircuitBreakerOpenException open) {
         record.flags().add(ResponseFlags.CIRCUIT_OPEN);
+        String reason = open.getCircuitBreaker() == slowBreaker ? slowDescription : breakerDescription;
         Exception rejected = exchange.rejectedException("jmesh: circuit breaker open for service '" + name
-                + "' (" + breakerDescription + "); failing fast without calling the upstream");
+                + "' (" + reason + "); failing fast without calling the upstream");
         record.outcome(-1, rejected);
         return rejected;
     }
@@ -547,8 +633,13 @@ final class ServiceRuntime {
         return builder.build();
     }
 
+    /** A threshold fraction as the whole percent Failsafe takes, within 1..100. */
+    private static int percent(double fraction) {
+        return (int) Math.max(1, Math.min(100, Math.round(fraction * 100)));
+    }
+
     private CircuitBreaker<Object> circuitBreaker(CircuitBreakerConfig config) {
-        int percent = (int) Math.max(1, Math.min(100, Math.round(config.failureRateThreshold() * 100)));
+        int percent = percent(config.failureRateThreshold());
         final String description = "failure rate of at least " + percent + "% over " + config.window().toMillis() + "ms";
         final String breakerName = "circuit breaker for service '" + name + "'";
         if (config.mode() == Mode.SHADOW) {
@@ -573,7 +664,9 @@ final class ServiceRuntime {
                     .build();
         }
         return CircuitBreaker.builder()
-                .handleIf((outcome, failure) -> failure != null || ((Attempt<?>) outcome).status >= 500)
+                // the slow-call breaker's rejections are not upstream failures
+                .handleIf((outcome, failure) -> failure != null ? !(failure instanceof CircuitBreakerOpenException)
+                        : ((Attempt<?>) outcome).status >= 500)
                 .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
@@ -593,11 +686,38 @@ final class ServiceRuntime {
                 .build();
     }
 
-    /** The enforced breaker (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
+    /**
+     * The slow-call rate as a breaker of its own: same window, open duration and probes as the failure-rate
+     * breaker, but its failures are responses slower than slowCallDuration (marked by {@link #timed}).
+     */
+    private CircuitBreaker<Object> slowCallBreaker(CircuitBreakerConfig config) {
+        final String breakerName = "circuit breaker for service '" + name + "'";
+        boolean shadow = config.mode() == Mode.SHADOW;
+
+        return CircuitBreaker.builder()
+                .handleIf((outcome, failure) -> failure == null && ((Attempt<?>) outcome).slow)
+                .withFailureRateThreshold(percent(config.slowCallRateThreshold()), config.minimumCalls(),
+                        config.window())
+                .withDelay(config.openDuration())
+                .withSuccessThreshold(config.halfOpenCalls())
+                .onOpen(e -> AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
+                        + slowDescription + (shadow
+                        ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
+                        : "; calls fail fast for " + config.openDuration().toMillis() + "ms")))
+                .onHalfOpen(e -> AgentLog.info(breakerName + (shadow ? " would be" : " is")
+                        + " half-open on slow calls: probing"))
+                .onClose(e -> AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls"))
+                .build();
+    }
+
+    /** The enforced breakers (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
     private FailsafeExecutor<Object> executor(RetryPolicy<Object> retryPolicy) {
-        List<Policy<Object>> policies = new ArrayList<Policy<Object>>(2);
+        List<Policy<Object>> policies = new ArrayList<Policy<Object>>(3);
         if (breaker != null && !breakerShadow) {
             policies.add(breaker);
+            if (slowBreaker != null) {
+                policies.add(slowBreaker); // inside: the failure-rate breaker ignores its rejections
+            }
         }
         if (retryPolicy != null) {
             policies.add(retryPolicy);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import dev.jmesh.agent.AgentThreads;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.Redaction;
 import dev.jmesh.config.AccessLogConfig;
 
 import java.io.BufferedWriter;
@@ -151,8 +152,7 @@ public final class AccessLog implements Consumer<CallRecord> {
         json.writeStringField("flags", r.flagsText());
         json.writeStringField("trace_id", r.traceId());
         writeNullable("caller", r.caller());
-        Throwable failure = r.failure();
-        writeNullable("error", failure == null ? null : failure.getClass().getName() + ": " + failure.getMessage());
+        writeNullable("error", Redaction.describe(r.failure()));
         json.writeEndObject();
         json.flush();
         out.write('\n');

@@ -144,6 +144,39 @@ class MeshEngineImplTest {
     }
 
     @Test
+    void aPostIsRetriedWhereTheRetryPolicyListsItsMethodAndAGetThenIsNot() throws Exception {
+        MeshEngineImpl engine = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms }, methods: [POST] }
+                """);
+        ScriptedExchange posts = new ScriptedExchange().then(503, 200);
+        assertEquals(200, engine.call(post("inventory"), posts).status());
+        assertEquals(2, posts.attempts.size());
+
+        ScriptedExchange gets = new ScriptedExchange().then(503, 200);
+        assertEquals(503, engine.call(get("inventory"), gets).status());
+        assertEquals(1, gets.attempts.size(), "methods replaces the default list, it does not extend it");
+    }
+
+    @Test
+    void aRouteCanAllowPostRetriesForItsCallsOnly() throws Exception {
+        MeshEngineImpl engine = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                routes:
+                  - match: { host: inventory, pathPrefix: /orders }
+                    to: [ { service: inventory } ]
+                    retry: { maxAttempts: 2, backoff: { base: 1ms, max: 2ms }, methods: [POST] }
+                """);
+        ScriptedExchange orders = new ScriptedExchange().then(503, 200);
+        assertEquals(200, engine.call(post("inventory"), orders).status());
+        assertEquals(2, orders.attempts.size());
+
+        ScriptedExchange elsewhere = new ScriptedExchange().then(503, 200);
+        OutboundCall otherPost = new OutboundCall("http", "http", "inventory", -1, "POST", "/payments", true);
+        assertEquals(503, engine.call(otherPost, elsewhere).status());
+        assertEquals(1, elsewhere.attempts.size());
+    }
+
+    @Test
     void aRequestWhoseBodyCannotBeReplayedIsNeverRetried() throws Exception {
         ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
         OutboundCall streamed = new OutboundCall("http", "http", "inventory", -1, "PUT", "/items/1", false);

@@ -206,4 +206,38 @@ class RoutingTest {
         assertNull(RouteRuntime.cookie("a=1; betamax=on", "beta"));
         assertNull(RouteRuntime.cookie(null, "beta"));
     }
+
+    @Test
+    void aRouteMatchesOnQueryParametersAndTheQueryNeverReachesTheRecord() throws Exception {
+        MeshEngineImpl engine = engine(SERVICES + """
+                routes:
+                  - name: preview
+                    match: { host: inventory, queryParameters: { preview: { exact: "yes please" }, token: { present: true } } }
+                    to: [ { service: inventory-v2 } ]
+                """);
+        ScriptedExchange exchange = new ScriptedExchange();
+
+        engine.call(get("inventory", "/items").withQuery("preview=yes+please&token="), exchange);
+        engine.call(get("inventory", "/items").withQuery("token=s3cret&preview=yes%20please"), exchange);
+        engine.call(get("inventory", "/items").withQuery("preview=yes+please"), exchange);
+        engine.call(get("inventory", "/items").withQuery("preview=no&token=1"), exchange);
+        engine.call(get("inventory", "/items"), exchange);
+
+        assertEquals(java.util.Arrays.asList("preview", "preview", null, null, null),
+                records.stream().map(CallRecord::route).toList());
+        assertEquals(List.of("10.0.0.2:80", "10.0.0.2:80", "10.0.0.1:80", "10.0.0.1:80", "10.0.0.1:80"),
+                exchange.attempts.stream().map(ScriptedExchange.Attempt::endpoint).toList());
+        records.forEach(r -> assertEquals("/items", r.call().path(), "the path stays without its query"));
+    }
+
+    @Test
+    void queryParametersAreDecodedAndAMalformedQueryMatchesNothing() {
+        assertEquals("a b", RouteRuntime.queryParameter("x=1&q=a%20b", "q"));
+        assertEquals("a b", RouteRuntime.queryParameter("q=a+b", "q"));
+        assertEquals("", RouteRuntime.queryParameter("flag&q=1", "flag"));
+        assertEquals("1", RouteRuntime.queryParameter("q=1&q=2", "q"), "the first value counts");
+        assertNull(RouteRuntime.queryParameter("qq=1", "q"));
+        assertNull(RouteRuntime.queryParameter("q=%zz", "q"));
+        assertNull(RouteRuntime.queryParameter(null, "q"));
+    }
 }

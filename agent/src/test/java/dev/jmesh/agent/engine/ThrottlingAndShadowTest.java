@@ -188,6 +188,89 @@ class ThrottlingAndShadowTest {
         assertEquals(0, runtime.inFlight().requests());
     }
 
+    // ---- maxPendingRequests ------------------------------------------------------------------------
+
+    @Test
+    void aFullServiceQueuesUpToMaxPendingCallsAndHandsEachReleasedSlotToTheOldest() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 1
+                    timeout: 5s
+                """);
+        HeldExchange exchange = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), exchange, record(get()));
+        CallRecord queued = record(get());
+        CompletableFuture<ScriptedExchange.Response> b = runtime.executeAsync(get(), exchange, queued);
+        assertEquals(1, runtime.inFlight().pending());
+        assertEquals(0, queued.attempts(), "a queued call has not started");
+
+        CallRecord overflow = record(get());
+        ExecutionException e = assertThrows(ExecutionException.class, () ->
+                runtime.executeAsync(get(), exchange, overflow).get(5, TimeUnit.SECONDS));
+        assertEquals("jmesh: service 'inventory' already has 1 requests in flight (maxConcurrentRequests) and 1"
+                + " waiting, or none freed in time (maxPendingRequests); failing fast without calling the upstream",
+                e.getCause().getMessage());
+        assertEquals("UO", overflow.flagsText());
+
+        exchange.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        assertEquals(200, a.get(5, TimeUnit.SECONDS).status());
+        exchange.attempt(1).complete(new ScriptedExchange.Response(201, "x")); // b got a's slot and started
+        assertEquals(201, b.get(5, TimeUnit.SECONDS).status());
+        assertEquals(0, runtime.inFlight().requests());
+        assertEquals(0, runtime.inFlight().pending());
+    }
+
+    @Test
+    void aBlockingCallWaitsForASlotAtMostItsTimeout() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 5
+                    timeout: 200ms
+                """);
+        HeldExchange held = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), held, record(get()));
+
+        CallRecord waited = record(get());
+        ScriptedExchange blocking = new ScriptedExchange();
+        IOException e = assertThrows(IOException.class, () -> runtime.execute(get(), blocking, waited));
+        assertTrue(e.getMessage().contains("(maxPendingRequests)"), e.getMessage());
+        assertEquals("UO", waited.flagsText());
+        assertEquals(0, blocking.attempts.size());
+        assertEquals(0, runtime.inFlight().pending(), "a call that gave up left the queue");
+
+        held.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        a.get(5, TimeUnit.SECONDS);
+        assertEquals(200, runtime.execute(get(), blocking, record(get())).status());
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
+    @Test
+    void aBlockingCallGetsTheSlotAnotherCallReleases() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    maxConcurrentRequests: 1
+                    maxPendingRequests: 1
+                    timeout: 5s
+                """);
+        HeldExchange held = new HeldExchange();
+        CompletableFuture<ScriptedExchange.Response> a = runtime.executeAsync(get(), held, record(get()));
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runtime.execute(get(), new ScriptedExchange().then(202), record(get())).status();
+            } catch (Exception ex) {
+                throw new java.util.concurrent.CompletionException(ex);
+            }
+        });
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (runtime.inFlight().pending() == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, runtime.inFlight().pending(), "the blocking call is queued");
+        held.attempt(0).complete(new ScriptedExchange.Response(200, "x"));
+        assertEquals(202, waiting.get(5, TimeUnit.SECONDS));
+        a.get(5, TimeUnit.SECONDS);
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
     // ---- shadow retry and breaker -----------------------------------------------------------------
 
     @Test
@@ -264,6 +347,80 @@ class ThrottlingAndShadowTest {
         assertEquals("UO", rejected.flagsText());
         assertEquals(2, exchange.attempts.size());
         assertEquals(0, runtime.inFlight().requests());
+    }
+
+    // ---- slow-call rate ----------------------------------------------------------------------------
+
+    private static final String SLOW_CALLS = """
+                circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 4, window: 10s, openDuration: 30s,
+                                  slowCallRateThreshold: 50%, slowCallDuration: 100ms MODE }
+            """;
+
+    /** Answers 200 after moving the test's clock on by the next scripted duration (ms). */
+    private ScriptedExchange taking(long... millis) {
+        java.util.Deque<Long> durations = new java.util.ArrayDeque<>();
+        for (long m : millis) {
+            durations.add(m);
+        }
+        return new ScriptedExchange() {
+            @Override
+            public Response attempt(String host, int port, int timeoutMillis) throws Exception {
+                now.addAndGet(TimeUnit.MILLISECONDS.toNanos(durations.isEmpty() ? 0 : durations.poll()));
+                return super.attempt(host, port, timeoutMillis);
+            }
+        };
+    }
+
+    @Test
+    void slowResponsesOpenTheBreakerAndTheRejectionNamesTheSlowCallRate() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 20, 150, 150);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, runtime.execute(get(), exchange, record(get())).status(), "slow is not failed");
+        }
+        CallRecord rejected = record(get());
+        IOException e = assertThrows(IOException.class, () -> runtime.execute(get(), exchange, rejected));
+        assertTrue(e.getMessage().contains("slow-call rate of at least 50% (calls slower than 100ms)"), e.getMessage());
+        assertEquals("UO", rejected.flagsText());
+        assertEquals(4, exchange.attempts.size(), "the rejected call never reached the upstream");
+        assertEquals(0, runtime.inFlight().requests());
+    }
+
+    @Test
+    void fastResponsesKeepTheBreakerClosedAndSlowFailuresCountAsFailuresOnly() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 20, 20, 20, 150, 20, 20, 20);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, runtime.execute(get(), exchange, record(get())).status());
+        }
+        assertEquals(8, exchange.attempts.size(), "25% slow is under the 50% threshold");
+    }
+
+    @Test
+    void aShadowSlowCallBreakerFlagsWhatItWouldHaveRejectedAndLetsTheCallThrough() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ", mode: shadow"));
+        ScriptedExchange exchange = taking(150, 150, 150, 150, 10);
+        for (int i = 0; i < 4; i++) {
+            runtime.execute(get(), exchange, record(get()));
+        }
+        CallRecord wouldReject = record(get());
+        assertEquals(200, runtime.execute(get(), exchange, wouldReject).status());
+        assertEquals("~UO", wouldReject.flagsText());
+        assertEquals(5, exchange.attempts.size());
+    }
+
+    @Test
+    void asyncCallsAreTimedToo() throws Exception {
+        ServiceRuntime runtime = runtime(SLOW_CALLS.replace(" MODE", ""));
+        ScriptedExchange exchange = taking(150, 150, 150, 150);
+        for (int i = 0; i < 4; i++) {
+            runtime.executeAsync(get(), new AsyncScriptedExchange(exchange), record(get())).get(5, TimeUnit.SECONDS);
+        }
+        CallRecord rejected = record(get());
+        ExecutionException e = assertThrows(ExecutionException.class, () ->
+                runtime.executeAsync(get(), new AsyncScriptedExchange(exchange), rejected).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, e.getCause());
+        assertEquals("UO", rejected.flagsText());
     }
 
     // ---- retry budget -----------------------------------------------------------------------------

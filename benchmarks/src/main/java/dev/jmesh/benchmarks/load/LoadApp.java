@@ -32,8 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>memory after the load: RSS, heap used after a full GC, non-heap used.</li>
  * </ol>
  *
+ * <p>In soak mode ({@code --soak-s}) the rate and maximum phases give way to one long fixed-rate run, cut into
+ * samples: after each, a full GC and a {@code SOAK t_s=... heap_after_gc_kb=...} line, so that growth over time
+ * (a leak in an agent's caches or queues) shows as a rising series.
+ *
  * <p>Output is line based on stdout: {@code FIRST_OK}, {@code PHASE_START name}, {@code PHASE_END name},
- * {@code RESULT phase=... key=value ...}, {@code DONE}. Nothing else goes to stdout. Usage is in {@link Options}.
+ * {@code RESULT phase=... key=value ...}, {@code SOAK ...}, {@code DONE}. Nothing else goes to stdout. Usage is in {@link Options}.
  */
 public final class LoadApp {
     /** Latencies recorded in microseconds, up to 60 s, 3 significant digits. */
@@ -58,11 +62,16 @@ public final class LoadApp {
             int rate = options.rates.stream().mapToInt(Integer::intValue).max().orElse(500);
             openLoop(caller, options, "settle", rate, rate * 2L, 2, false);
         }
-        for (int rate : options.rates) {
-            openLoop(caller, options, "r" + rate, rate, (long) rate * options.phaseSeconds, options.phaseSeconds, true);
-        }
-        if (options.maxSeconds > 0) {
-            closedLoop(caller, options, "max", options.maxSeconds, true);
+        if (options.soakSeconds > 0) {
+            soak(caller, options);
+        } else {
+            for (int rate : options.rates) {
+                openLoop(caller, options, "r" + rate, rate, (long) rate * options.phaseSeconds, options.phaseSeconds,
+                        true);
+            }
+            if (options.maxSeconds > 0) {
+                closedLoop(caller, options, "max", options.maxSeconds, true);
+            }
         }
         memory();
         System.out.println("DONE");
@@ -258,6 +267,22 @@ public final class LoadApp {
         return String.format(Locale.ROOT,
                 "RESULT phase=max threads=%d requests=%d errors=%d seconds=%.3f rps=%.1f cpu_ms=%.1f jit_ms=%d",
                 threads, done, errors, elapsed / 1e9, done / (elapsed / 1e9), cpu / 1e6, jit);
+    }
+
+    /** Fixed-rate samples of {@code --sample-s} seconds until {@code --soak-s}; heap after a full GC after each. */
+    private static void soak(Caller caller, Options options) throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        int samples = Math.max(1, options.soakSeconds / options.sampleSeconds);
+        for (int k = 1; k <= samples; k++) {
+            openLoop(caller, options, "soak" + k, options.soakRate, (long) options.soakRate * options.sampleSeconds,
+                    options.sampleSeconds, true);
+            System.gc();
+            System.out.println(String.format(Locale.ROOT, "SOAK t_s=%d heap_after_gc_kb=%d nonheap_used_kb=%d rss_kb=%d"
+                            + " threads=%d", k * options.sampleSeconds, memory.getHeapMemoryUsage().getUsed() / 1024,
+                    memory.getNonHeapMemoryUsage().getUsed() / 1024, procStatusKb("VmRSS:"),
+                    ManagementFactory.getThreadMXBean().getThreadCount()));
+            System.out.flush();
+        }
     }
 
     /** RSS and its high-water mark from /proc, heap used after a full GC, non-heap (metaspace, code) used. */

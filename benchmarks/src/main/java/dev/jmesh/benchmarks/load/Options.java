@@ -15,7 +15,11 @@ final class Options {
             "  --phase-s S             seconds per rate; each phase is rate*S requests (default 10)",
             "  --max-s S               closed-loop maximum-throughput phase, seconds (default 5; 0 = skip)",
             "  --max-threads N         closed-loop threads (default 4)",
-            "  --open-loop-threads N   threads that issue the open-loop requests (default 32)");
+            "  --open-loop-threads N   threads that issue the open-loop requests (default 32)",
+            "  --soak-s S              soak mode: after the warm-up, S seconds at --soak-rate instead of the rate and",
+            "                          maximum phases, reporting heap after GC every --sample-s seconds",
+            "  --soak-rate R           requests/s of the soak (default 200)",
+            "  --sample-s K            seconds between soak samples (default 30)");
 
     String base;
     String client = "urlconnection";
@@ -26,6 +30,9 @@ final class Options {
     int maxSeconds = 5;
     int maxThreads = 4;
     int openLoopThreads = 32;
+    int soakSeconds = 0;
+    int soakRate = 200;
+    int sampleSeconds = 30;
 
     private Options() {
     }
@@ -57,6 +64,9 @@ final class Options {
                     case "--max-s": o.maxSeconds = Integer.parseInt(value); break;
                     case "--max-threads": o.maxThreads = positive(option, value); break;
                     case "--open-loop-threads": o.openLoopThreads = positive(option, value); break;
+                    case "--soak-s": o.soakSeconds = positive(option, value); break;
+                    case "--soak-rate": o.soakRate = positive(option, value); break;
+                    case "--sample-s": o.sampleSeconds = positive(option, value); break;
                     default: throw new IllegalArgumentException("unknown option " + option);
                 }
             }

@@ -17,6 +17,12 @@ public final class Http {
         return query < 0 ? rawPath : (query == 0 ? "/" : rawPath.substring(0, query));
     }
 
+    /** The raw query string of a request target ("/a?b=c" gives "b=c"), or null when it has none. */
+    public static String queryOf(String requestTarget) {
+        int query = requestTarget == null ? -1 : requestTarget.indexOf('?');
+        return query < 0 ? null : requestTarget.substring(query + 1);
+    }
+
     /**
      * The smaller of two socket timeouts in milliseconds where 0 means "none", as
      * {@code URLConnection} and the mesh both use it.

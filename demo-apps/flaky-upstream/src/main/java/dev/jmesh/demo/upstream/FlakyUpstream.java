@@ -49,6 +49,9 @@ public final class FlakyUpstream {
     private final AtomicLong resets = new AtomicLong();
     private final AtomicLong delays = new AtomicLong();
     private final AtomicLong postsReceived = new AtomicLong();
+    /** POST bodies received that equal one received before: a client that sent a request twice. */
+    private final AtomicLong postsDuplicated = new AtomicLong();
+    private final java.util.Set<String> postBodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Requests to /items so far, for --fail-first; zeroed with the stats so a reset re-arms it. */
     private final AtomicLong itemsRequests = new AtomicLong();
 
@@ -159,6 +162,9 @@ public final class FlakyUpstream {
         }
         byte[] body = exchange.getRequestBody().readAllBytes();
         postsReceived.incrementAndGet();
+        if (!postBodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8))) {
+            postsDuplicated.incrementAndGet();
+        }
         sendJson(exchange, 201, "{\"received\":" + body.length + ",\"upstream\":" + jsonString(options.name) + "}");
     }
 
@@ -218,7 +224,9 @@ public final class FlakyUpstream {
     }
 
     private void resetStats() {
-        for (AtomicLong counter : new AtomicLong[] {requests, served503, resets, delays, postsReceived, itemsRequests}) {
+        postBodies.clear();
+        for (AtomicLong counter : new AtomicLong[] {requests, served503, resets, delays, postsReceived, postsDuplicated,
+                itemsRequests}) {
             counter.set(0);
         }
     }
@@ -229,6 +237,7 @@ public final class FlakyUpstream {
                 + ",\"resets\":" + resets.get()
                 + ",\"delays\":" + delays.get()
                 + ",\"postsReceived\":" + postsReceived.get()
+                + ",\"postsDuplicated\":" + postsDuplicated.get()
                 + ",\"upstream\":" + jsonString(options.name) + "}";
     }
 

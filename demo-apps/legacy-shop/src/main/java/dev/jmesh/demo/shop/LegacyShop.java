@@ -28,6 +28,9 @@ public final class LegacyShop {
             "  --calls N           number of calls (default 20)",
             "  --client C          urlconnection | httpclient | httpclient-async | all (default all: rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --header 'N: V'     request header sent with every call (repeatable)",
+            "  --threads N         calls made by N threads at once (default 1: one after the other, in order)",
+            "  --query Q           query string added to every GET /items/{i} (default none)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
             "  --linger-ms MS      stay up this long after the summary (default 0), to be looked at from outside",
@@ -42,6 +45,9 @@ public final class LegacyShop {
     private static int postEvery = 0;
     private static int exitCode = 0;
     private static int intervalMillis = 0;
+    private static String query = null;
+    private static int threads = 1;
+    private static final java.util.List<String[]> headers = new java.util.ArrayList<String[]>();
     private static int lingerMillis = 0;
     private static boolean quiet = false;
 
@@ -71,15 +77,27 @@ public final class LegacyShop {
             System.exit(2);
         }
 
-        int ok = 0;
-        int failed = 0;
-        for (int i = 0; i < calls; i++) {
-            if (callOnce(i)) {
-                ok++;
-            } else {
-                failed++;
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < calls; i = next.getAndIncrement()) {
+                (callOnce(i) ? ok : failed).incrementAndGet();
+                pause();
             }
-            pause();
+        };
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            workers[t] = new Thread(worker, "shop-" + t);
+            workers[t].start();
+        }
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
@@ -110,13 +128,14 @@ public final class LegacyShop {
         boolean post = postEvery > 0 && (i + 1) % postEvery == 0;
         String method = post ? "POST" : "GET";
         String path = post ? "/orders" : "/items/" + i;
+        String target = post || query == null ? path : path + "?" + query;
         String body = post ? "{\"item\":\"" + i + "\",\"quantity\":1}" : null;
         try {
             Reply reply;
             switch (clientName) {
-                case "urlconnection": reply = callWithUrlConnection(method, path, body); break;
-                case "httpclient": reply = callWithHttpClient(method, path, body); break;
-                default: reply = callWithHttpClientAsync(method, path, body); break;
+                case "urlconnection": reply = callWithUrlConnection(method, target, body); break;
+                case "httpclient": reply = callWithHttpClient(method, target, body); break;
+                default: reply = callWithHttpClientAsync(method, target, body); break;
             }
             boolean success = reply.status >= 200 && reply.status < 300;
             if (success) {
@@ -139,6 +158,11 @@ public final class LegacyShop {
         if (body != null) {
             connection.setDoOutput(true);
             connection.setRequestProperty("Content-Type", "application/json");
+        }
+        for (String[] header : headers) {
+            connection.setRequestProperty(header[0], header[1]);
+        }
+        if (body != null) {
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body.getBytes(StandardCharsets.UTF_8));
             }
@@ -181,6 +205,9 @@ public final class LegacyShop {
 
     private static HttpRequest request(String method, String path, String body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path));
+        for (String[] header : headers) {
+            builder.header(header[0], header[1]);
+        }
         if (body != null) {
             builder.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -216,7 +243,7 @@ public final class LegacyShop {
         return e.getClass().getSimpleName() + ": " + message;
     }
 
-    private static void print(String line) {
+    private static synchronized void print(String line) {
         if (!quiet) {
             System.out.println(line);
         }
@@ -244,10 +271,21 @@ public final class LegacyShop {
                 case "--post-every": postEvery = nonNegative(option, value); break;
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
+                case "--query": query = value; break;
+                case "--header": headers.add(header(value)); break;
+                case "--threads": threads = Math.max(1, nonNegative(option, value)); break;
                 case "--linger-ms": lingerMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
+    }
+
+    private static String[] header(String value) {
+        int colon = value.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--header must be 'Name: value'");
+        }
+        return new String[] {value.substring(0, colon).trim(), value.substring(colon + 1).trim()};
     }
 
     private static String clientName(String value) {

@@ -270,7 +270,7 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
                     path, replayable(request), name -> {
                         Header header = request.getFirstHeader(name);
                         return header == null ? null : header.getValue();
-                    });
+                    }).withQuery(uri == null ? null : uri.getRawQuery());
         }
 
         @Override

@@ -142,7 +142,7 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
                 Http.pathOf(request.getPath()), replayable(request), name -> {
                     Header header = request.getFirstHeader(name);
                     return header == null ? null : header.getValue();
-                });
+                }).withQuery(Http.queryOf(request.getPath()));
     }
 
     /**

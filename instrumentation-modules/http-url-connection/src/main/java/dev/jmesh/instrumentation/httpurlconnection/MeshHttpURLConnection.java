@@ -97,7 +97,7 @@ final class MeshHttpURLConnection extends HttpURLConnection {
         body = null;
         boolean replayable = bytes == null || bytes.length <= Http.REPLAYABLE_BODY_LIMIT;
         OutboundCall call = new OutboundCall("http", url.getProtocol(), url.getHost(), url.getPort(), method,
-                Http.pathOf(url.getPath()), replayable, this::requestHeader);
+                Http.pathOf(url.getPath()), replayable, this::requestHeader).withQuery(url.getQuery());
         try {
             response = Mesh.call(call, new Attempts(bytes));
         } catch (IOException e) {

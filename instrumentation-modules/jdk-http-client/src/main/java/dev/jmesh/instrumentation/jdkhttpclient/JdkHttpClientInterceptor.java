@@ -127,7 +127,8 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         }
         HttpHeaders headers = request.headers();
         return new OutboundCall("http", scheme.toLowerCase(Locale.ROOT), host, uri.getPort(), request.method(),
-                Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null));
+                Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null))
+                .withQuery(uri.getRawQuery());
     }
 
     /** No body, or a body of known, small size (the JDK's in-memory publishers can be subscribed again). */

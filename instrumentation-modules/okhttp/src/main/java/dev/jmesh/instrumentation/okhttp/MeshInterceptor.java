@@ -137,7 +137,7 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
         String scheme = url.scheme();
         int port = url.port() == HttpUrl.defaultPort(scheme) ? -1 : url.port();
         return new OutboundCall("http", scheme, url.host(), port, request.method(), Http.pathOf(url.encodedPath()),
-                replayable(request), request::header);
+                replayable(request), request::header).withQuery(url.encodedQuery());
     }
 
     /**
