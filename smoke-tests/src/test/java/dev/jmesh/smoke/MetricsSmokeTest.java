@@ -136,7 +136,7 @@ class MetricsSmokeTest {
             assertEquals(CALLS, sumStatsd(lines, "http.client.request.duration.count:", "|c|#",
                     "http.response.status_code:200", "server.address:inventory", "jmesh.service:inventory"), lines.toString());
             assertTrue(sumStatsd(lines, "jmesh.retries:", "|c|#jmesh.service:inventory") > 0, lines.toString());
-            assertTrue(lines.stream().anyMatch(l -> l.equals("jmesh.circuit_breaker.state:1|g|#jmesh.service:inventory,jmesh.state:closed")),
+            assertTrue(lines.stream().anyMatch(l -> l.equals("jmesh.circuit_breaker.state:1|g|#jmesh.breaker:failure_rate,jmesh.service:inventory,jmesh.state:closed")),
                     lines.toString());
             assertTrue(lines.stream().allMatch(l -> l.matches("[a-z_.]+:[-0-9.E]+\\|(c|g)(\\|#.+)?")), lines.toString());
         }

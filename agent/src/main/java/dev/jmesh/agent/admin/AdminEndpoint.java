@@ -162,6 +162,9 @@ public final class AdminEndpoint {
             } else {
                 g.writeStartObject();
                 g.writeStringField("state", v.breakerState);
+                if (v.slowCallBreakerState != null) {
+                    g.writeStringField("slow_calls_state", v.slowCallBreakerState);
+                }
                 g.writeBooleanField("shadow", v.breakerShadow);
                 g.writeEndObject();
             }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * Secrets are replaced by {@value #REDACTED}: values of keys that name a secret (token, password, secret,
  * credential, authorization, ...: this covers {@code controlPlane.http.tokenFile} / {@code tokenEnv} and
  * header matches on {@code authorization}), the user-info part of URLs ({@code https://user:pass@host}), and
- * {@code password=} parameters of JDBC URLs.
+ * {@code password=}, {@code token=}-style parameters of JDBC and other URLs (other parameters stay: unlike the
+ * log's {@code Redaction}, which drops whole query strings, {@code /config} should still show {@code sslmode}).
  */
 final class ConfigJson {
     static final String REDACTED = "<redacted>";
@@ -28,7 +29,8 @@ final class ConfigJson {
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i).*(token|password|passwd|pwd|secret|credential|authorization|api[-_]?key|cookie).*");
     private static final Pattern URL_USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s?#]+@");
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)((?:password|pwd|passwd)\\s*=)[^;&,)]*");
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile(
+            "(?i)((?:password|pwd|passwd|secret|token|api[_-]?key|access[_-]?key)\\s*=)[^;&,)]*");
 
     private ConfigJson() {
     }

@@ -27,8 +27,10 @@ public final class ClusterView {
     }
 
     public final String service;
-    /** {@code closed}, {@code open}, {@code half_open}, or null when the service has no breaker. */
+    /** The failure-rate breaker: {@code closed}, {@code open}, {@code half_open}, or null when there is none. */
     public final String breakerState;
+    /** The slow-call breaker, likewise; null unless the service counts slow calls. */
+    public final String slowCallBreakerState;
     public final boolean breakerShadow;
     public final boolean panic;
     public final int inFlight;
@@ -38,6 +40,7 @@ public final class ClusterView {
         Cluster cluster = runtime.cluster();
         this.service = runtime.name();
         this.breakerState = runtime.breakerState();
+        this.slowCallBreakerState = runtime.slowCallBreakerState();
         this.breakerShadow = runtime.breakerShadow();
         this.panic = cluster.panic();
         this.inFlight = runtime.inFlight().requests();

@@ -6,10 +6,19 @@ package dev.jmesh.agent.engine;
  * per-call fast path: transitions and ejections happen a few times per incident, not per call.
  */
 public final class EngineEvents {
+    /** The breaker that opens on the failure rate. */
+    public static final String FAILURE_RATE = "failure_rate";
+    /** The breaker that opens on the slow-call rate. */
+    public static final String SLOW_CALLS = "slow_calls";
+
     /** What a listener hears. Implementations must be quick and must not block. */
     public interface Listener {
-        /** A circuit breaker changed state; states are {@code closed}, {@code open}, {@code half_open}. */
-        void breakerTransition(String service, String from, String to, boolean shadow);
+        /**
+         * A circuit breaker changed state; states are {@code closed}, {@code open}, {@code half_open}.
+         *
+         * @param breaker {@link #FAILURE_RATE} or {@link #SLOW_CALLS}
+         */
+        void breakerTransition(String service, String breaker, String from, String to, boolean shadow);
 
         /** Outlier detection took an endpoint out of rotation (or, in shadow mode, would have). */
         void ejected(String service, String endpoint, boolean shadow);
@@ -24,11 +33,11 @@ public final class EngineEvents {
         listener = l;
     }
 
-    static void breakerTransition(String service, Object from, Object to, boolean shadow) {
+    static void breakerTransition(String service, String breaker, Object from, Object to, boolean shadow) {
         Listener l = listener;
         if (l != null) {
             try {
-                l.breakerTransition(service, stateName(from), stateName(to), shadow);
+                l.breakerTransition(service, breaker, stateName(from), stateName(to), shadow);
             } catch (Throwable ignored) {
                 // counting must never change what the engine does
             }

@@ -187,9 +187,14 @@ final class ServiceRuntime {
         return cluster;
     }
 
-    /** {@code closed}, {@code open}, {@code half_open}, or null without a breaker; for {@code /clusters} and metrics. */
+    /** The failure-rate breaker's {@code closed}, {@code open}, {@code half_open}, or null without a breaker. */
     String breakerState() {
         return breaker == null ? null : EngineEvents.stateName(breaker.getState());
+    }
+
+    /** The slow-call breaker's state, or null when the service counts no slow calls. */
+    String slowCallBreakerState() {
+        return slowBreaker == null ? null : EngineEvents.stateName(slowBreaker.getState());
     }
 
     boolean breakerShadow() {
@@ -649,16 +654,16 @@ final class ServiceRuntime {
                     .withDelay(config.openDuration())
                     .withSuccessThreshold(config.halfOpenCalls())
                     .onOpen(e -> {
-                        EngineEvents.breakerTransition(name, e.getPreviousState(), "open", true);
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", true);
                         AgentLog.warn(breakerName + " would open (mode: shadow): " + description
                                 + "; calls are not rejected, they are flagged ~UO");
                     })
                     .onHalfOpen(e -> {
-                        EngineEvents.breakerTransition(name, e.getPreviousState(), "half_open", true);
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", true);
                         AgentLog.info(breakerName + " would be half-open (mode: shadow)");
                     })
                     .onClose(e -> {
-                        EngineEvents.breakerTransition(name, e.getPreviousState(), "closed", true);
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", true);
                         AgentLog.info(breakerName + " would close (mode: shadow)");
                     })
                     .build();
@@ -671,16 +676,16 @@ final class ServiceRuntime {
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
                 .onOpen(e -> {
-                    EngineEvents.breakerTransition(name, e.getPreviousState(), "open", false);
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", false);
                     AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
                             + config.openDuration().toMillis() + "ms");
                 })
                 .onHalfOpen(e -> {
-                    EngineEvents.breakerTransition(name, e.getPreviousState(), "half_open", false);
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", false);
                     AgentLog.info(breakerName + " is half-open: probing");
                 })
                 .onClose(e -> {
-                    EngineEvents.breakerTransition(name, e.getPreviousState(), "closed", false);
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", false);
                     AgentLog.info(breakerName + " closed");
                 })
                 .build();
@@ -700,13 +705,23 @@ final class ServiceRuntime {
                         config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
-                        + slowDescription + (shadow
-                        ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
-                        : "; calls fail fast for " + config.openDuration().toMillis() + "ms")))
-                .onHalfOpen(e -> AgentLog.info(breakerName + (shadow ? " would be" : " is")
-                        + " half-open on slow calls: probing"))
-                .onClose(e -> AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls"))
+                .onOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "open", shadow);
+                    AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
+                            + slowDescription + (shadow
+                            ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
+                            : "; calls fail fast for " + config.openDuration().toMillis() + "ms"));
+                })
+                .onHalfOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "half_open",
+                            shadow);
+                    AgentLog.info(breakerName + (shadow ? " would be" : " is") + " half-open on slow calls: probing");
+                })
+                .onClose(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "closed",
+                            shadow);
+                    AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls");
+                })
                 .build();
     }
 

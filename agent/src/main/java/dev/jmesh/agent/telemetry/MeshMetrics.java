@@ -10,6 +10,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.sdk.metrics.ExemplarFilter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
@@ -64,6 +65,7 @@ public final class MeshMetrics implements EngineEvents.Listener {
     static final AttributeKey<String> FAULT = AttributeKey.stringKey("jmesh.fault");
     static final AttributeKey<String> DECISION = AttributeKey.stringKey("jmesh.decision");
     static final AttributeKey<String> STATE = AttributeKey.stringKey("jmesh.state");
+    static final AttributeKey<String> BREAKER = AttributeKey.stringKey("jmesh.breaker");
     static final AttributeKey<String> FROM = AttributeKey.stringKey("jmesh.from");
     static final AttributeKey<String> TO = AttributeKey.stringKey("jmesh.to");
     static final AttributeKey<Boolean> SHADOW = AttributeKey.booleanKey("jmesh.shadow");
@@ -141,15 +143,11 @@ public final class MeshMetrics implements EngineEvents.Listener {
         ejections = meter.counterBuilder("jmesh.outlier_detection.ejections").setUnit("{ejection}")
                 .setDescription("Endpoints taken out of rotation by outlier detection.").build();
         meter.gaugeBuilder("jmesh.circuit_breaker.state").ofLongs().setUnit("1")
-                .setDescription("1 for the state each service's circuit breaker is in, 0 for the others.")
+                .setDescription("1 for the state each circuit breaker of a service is in, 0 for the others.")
                 .buildWithCallback(m -> {
                     for (ClusterView view : clusters.get()) {
-                        if (view.breakerState != null) {
-                            for (String state : BREAKER_STATES) {
-                                m.record(state.equals(view.breakerState) ? 1 : 0,
-                                        Attributes.of(SERVICE, view.service, STATE, state));
-                            }
-                        }
+                        recordStates(m, view.service, EngineEvents.FAILURE_RATE, view.breakerState);
+                        recordStates(m, view.service, EngineEvents.SLOW_CALLS, view.slowCallBreakerState);
                     }
                 });
         final Attributes applied = Attributes.of(RESULT, "applied");
@@ -171,6 +169,15 @@ public final class MeshMetrics implements EngineEvents.Listener {
                         m.record(e.getValue().getAsLong(), e.getKey());
                     }
                 });
+    }
+
+    private static void recordStates(ObservableLongMeasurement m, String service, String breaker, String current) {
+        if (current == null) {
+            return;
+        }
+        for (String state : BREAKER_STATES) {
+            m.record(state.equals(current) ? 1 : 0, Attributes.of(SERVICE, service, BREAKER, breaker, STATE, state));
+        }
     }
 
     /** Where breaker states come from (the engine); until set, none are reported. */
@@ -322,8 +329,9 @@ public final class MeshMetrics implements EngineEvents.Listener {
     // ---- engine events (any thread, rare) ---------------------------------------------------------------
 
     @Override
-    public void breakerTransition(String service, String from, String to, boolean shadow) {
-        breakerTransitions.add(1, Attributes.of(SERVICE, service, FROM, from, TO, to, SHADOW, shadow));
+    public void breakerTransition(String service, String breaker, String from, String to, boolean shadow) {
+        breakerTransitions.add(1, Attributes.builder().put(SERVICE, service).put(BREAKER, breaker).put(FROM, from)
+                .put(TO, to).put(SHADOW, shadow).build());
     }
 
     @Override

@@ -29,8 +29,8 @@ class EngineEventsTest {
     private MeshEngineImpl engine(String yaml) throws Exception {
         EngineEvents.listen(new EngineEvents.Listener() {
             @Override
-            public void breakerTransition(String service, String from, String to, boolean shadow) {
-                events.add("breaker " + service + " " + from + "->" + to + (shadow ? " shadow" : ""));
+            public void breakerTransition(String service, String breaker, String from, String to, boolean shadow) {
+                events.add(breaker + " " + service + " " + from + "->" + to + (shadow ? " shadow" : ""));
             }
 
             @Override
@@ -58,7 +58,7 @@ class EngineEventsTest {
         engine.call(get(), exchange);
         assertThrows(IOException.class, () -> engine.call(get(), exchange));
 
-        assertEquals(List.of("breaker inventory closed->open"), events);
+        assertEquals(List.of("failure_rate inventory closed->open"), events);
         ClusterView view = engine.clusters().get(0);
         assertEquals("inventory", view.service);
         assertEquals("open", view.breakerState);

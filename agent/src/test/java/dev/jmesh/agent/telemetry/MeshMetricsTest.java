@@ -163,11 +163,12 @@ class MeshMetricsTest {
 
     @Test
     void engineEventsAndObservedValuesAreCounted() {
-        metrics.breakerTransition("inventory", "closed", "open", false);
+        metrics.breakerTransition("inventory", "slow_calls", "closed", "open", false);
         metrics.ejected("inventory", "127.0.0.1:8080", false);
 
         assertEquals(1, sum(metric("jmesh.circuit_breaker.transitions"), Attributes.builder()
-                .put(MeshMetrics.SERVICE, "inventory").put(MeshMetrics.FROM, "closed").put(MeshMetrics.TO, "open")
+                .put(MeshMetrics.SERVICE, "inventory").put(MeshMetrics.BREAKER, "slow_calls")
+                .put(MeshMetrics.FROM, "closed").put(MeshMetrics.TO, "open")
                 .put(MeshMetrics.SHADOW, false).build()));
         assertEquals(1, sum(metric("jmesh.outlier_detection.ejections"), Attributes.builder()
                 .put(MeshMetrics.SERVICE, "inventory").put(MeshMetrics.SHADOW, false).build()));
