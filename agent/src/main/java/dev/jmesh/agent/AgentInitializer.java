@@ -1,7 +1,9 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.admin.AdminEndpoint;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
+import dev.jmesh.agent.telemetry.ConfigStatus;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallSite;
@@ -36,6 +38,7 @@ final class AgentInitializer {
     }
 
     static void initialize(Instrumentation inst, DeferredWeaver weaver, long premainStarted) {
+        ConfigStatus.INSTANCE.starting();
         try {
             // Config and engine on a second thread: on a small machine that halves the time before the
             // first call can be served, since both halves are mostly class loading.
@@ -53,6 +56,7 @@ final class AgentInitializer {
             MeshConfig config = engine.get();
             weaver.ready(woven);
             retransformLoadedTargets(inst, weaver);
+            ConfigStatus.INSTANCE.ready();
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
                         + config.services().size() + " services");
@@ -76,6 +80,19 @@ final class AgentInitializer {
         final Telemetry telemetry = new Telemetry();
         telemetry.configure(config.telemetry());
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
+        telemetry.clusters(engine::clusters);
+        final AdminEndpoint admin = new AdminEndpoint(telemetry, engine::clusters);
+        // Not on this thread: the JDK's HttpServer may be a woven type, and the weaver waits for this thread;
+        // and not before the agent is ready: the first call does not need it.
+        final MeshConfig initial = config;
+        scheduler.execute(() -> {
+            try {
+                ConfigStatus.INSTANCE.awaitReady(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            admin.configure(initial);
+        });
         Mesh.install(engine);
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
@@ -84,6 +101,7 @@ final class AgentInitializer {
                     if (changed != null) {
                         engine.update(changed);
                         telemetry.configure(changed.telemetry());
+                        admin.configure(changed);
                     }
                 } catch (Throwable t) {
                     AgentLog.warnOnce("config-watch", "config reload failed (" + t + "); keeping the last good config");

@@ -1,6 +1,7 @@
 package dev.jmesh.agent;
 
 import dev.jmesh.agent.engine.FailureDrill;
+import dev.jmesh.agent.telemetry.ConfigStatus;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.ConfigException;
 import dev.jmesh.config.ConfigInput;
@@ -34,6 +35,7 @@ final class ConfigSource {
     private ConfigSource(ConfigInput input) {
         this.input = input;
         this.name = input.file() != null ? input.file().toString() : "(inline and overrides)";
+        ConfigStatus.INSTANCE.source(name);
     }
 
     static ConfigSource fromSystem() {
@@ -75,6 +77,7 @@ final class ConfigSource {
             LoadResult result = ConfigLoader.load(input);
             String warnings = result.warnings().isEmpty() ? "" : " (" + join(result.warnings()) + ")";
             if (!initial) {
+                ConfigStatus.INSTANCE.reloadApplied();
                 AgentLog.info("config " + name + " reloaded: " + result.config().services().size() + " services"
                         + warnings);
             } else if (!warnings.isEmpty()) {
@@ -82,6 +85,9 @@ final class ConfigSource {
             }
             return result.config();
         } catch (ConfigException e) {
+            if (!initial) {
+                ConfigStatus.INSTANCE.reloadRejected(join(e.problems()));
+            }
             AgentLog.warn("config " + name + (!initial
                     ? " changed but was not applied, keeping the last good config: "
                     : watched() ? " not applied, running as pass-through until it is fixed (the file is watched): "

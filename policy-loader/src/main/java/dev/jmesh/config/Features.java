@@ -27,9 +27,7 @@ public final class Features {
             "inbound.routes[].match.queryParameters",
             "routes[].retry.honorRetryAfter",
             "databases",
-            "telemetry.metrics",
             "telemetry.tracing.otlp",
-            "telemetry.admin",
             "controlPlane"));
 
     /**

@@ -197,8 +197,7 @@ class ConfigLoaderTest {
 
         assertEquals(List.of(
                 "mesh.yaml:15:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet",
-                "mesh.yaml:21:3: 'telemetry.metrics' is validated but not enforced by this version yet"),
+                "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet"),
                 strings(result.warnings()));
         MeshConfig config = result.config();
         // a service discovered by DNS is part of the snapshot; its endpoints() is the DNS name

@@ -47,9 +47,7 @@ class FeaturesTest {
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
                         + " version yet; a route with query parameter conditions never matches",
-                "mesh.yaml:21:3: 'telemetry.metrics' is validated but not enforced by this version yet",
                 "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet",
-                "mesh.yaml:23:3: 'telemetry.admin' is validated but not enforced by this version yet",
                 "mesh.yaml:24:1: 'controlPlane' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
@@ -72,6 +70,8 @@ class FeaturesTest {
                 telemetry:
                   accessLog: { format: text, path: stdout }
                   tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5 }
+                  metrics: { prometheus: { port: 9464 }, statsd: { dogstatsd: true }, otlp: { endpoint: "http://c:4318" } }
+                  admin: { port: 9901 }
                 """, "mesh.yaml");
         assertEquals(List.of(), r.warnings());
     }

@@ -53,6 +53,15 @@ public final class MeshEngineImpl implements MeshEngine {
         snapshot = new Snapshot(config, previous.services, previous.inbound, scheduler);
     }
 
+    /** Every service's endpoints and states right now, in config order ({@code /clusters}, breaker gauges). */
+    public List<ClusterView> clusters() {
+        List<ClusterView> views = new ArrayList<ClusterView>();
+        for (ServiceRuntime service : snapshot.services.values()) {
+            views.add(new ClusterView(service));
+        }
+        return views;
+    }
+
     /** Everything a call needs, built once per config and swapped as a whole. */
     private static final class Snapshot {
         final Map<String, ServiceRuntime> services;

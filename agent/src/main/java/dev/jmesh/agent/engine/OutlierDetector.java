@@ -151,6 +151,7 @@ final class OutlierDetector {
             host.consecutiveConnectFailures.set(0);
             String what = "endpoint " + host.name + " after " + reason + " for "
                     + TimeUnit.NANOSECONDS.toMillis(duration) + "ms (ejection " + host.ejections + " in a row)";
+            EngineEvents.ejected(service, host.name, shadow);
             if (shadow) {
                 host.wouldBeEjected = true;
                 AgentLog.info("service '" + service + "': outlier detection (shadow) would eject " + what

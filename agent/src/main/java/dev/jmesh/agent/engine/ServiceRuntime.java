@@ -183,6 +183,24 @@ final class ServiceRuntime {
         return name;
     }
 
+    Cluster cluster() {
+        return cluster;
+    }
+
+    /** The failure-rate breaker's {@code closed}, {@code open}, {@code half_open}, or null without a breaker. */
+    String breakerState() {
+        return breaker == null ? null : EngineEvents.stateName(breaker.getState());
+    }
+
+    /** The slow-call breaker's state, or null when the service counts no slow calls. */
+    String slowCallBreakerState() {
+        return slowBreaker == null ? null : EngineEvents.stateName(slowBreaker.getState());
+    }
+
+    boolean breakerShadow() {
+        return breakerShadow;
+    }
+
     ServiceConfig config() {
         return config;
     }
@@ -635,10 +653,19 @@ final class ServiceRuntime {
                     .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                     .withDelay(config.openDuration())
                     .withSuccessThreshold(config.halfOpenCalls())
-                    .onOpen(e -> AgentLog.warn(breakerName + " would open (mode: shadow): " + description
-                            + "; calls are not rejected, they are flagged ~UO"))
-                    .onHalfOpen(e -> AgentLog.info(breakerName + " would be half-open (mode: shadow)"))
-                    .onClose(e -> AgentLog.info(breakerName + " would close (mode: shadow)"))
+                    .onOpen(e -> {
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", true);
+                        AgentLog.warn(breakerName + " would open (mode: shadow): " + description
+                                + "; calls are not rejected, they are flagged ~UO");
+                    })
+                    .onHalfOpen(e -> {
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", true);
+                        AgentLog.info(breakerName + " would be half-open (mode: shadow)");
+                    })
+                    .onClose(e -> {
+                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", true);
+                        AgentLog.info(breakerName + " would close (mode: shadow)");
+                    })
                     .build();
         }
         return CircuitBreaker.builder()
@@ -648,10 +675,19 @@ final class ServiceRuntime {
                 .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
-                        + config.openDuration().toMillis() + "ms"))
-                .onHalfOpen(e -> AgentLog.info(breakerName + " is half-open: probing"))
-                .onClose(e -> AgentLog.info(breakerName + " closed"))
+                .onOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", false);
+                    AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
+                            + config.openDuration().toMillis() + "ms");
+                })
+                .onHalfOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", false);
+                    AgentLog.info(breakerName + " is half-open: probing");
+                })
+                .onClose(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", false);
+                    AgentLog.info(breakerName + " closed");
+                })
                 .build();
     }
 
@@ -669,13 +705,23 @@ final class ServiceRuntime {
                         config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
-                        + slowDescription + (shadow
-                        ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
-                        : "; calls fail fast for " + config.openDuration().toMillis() + "ms")))
-                .onHalfOpen(e -> AgentLog.info(breakerName + (shadow ? " would be" : " is")
-                        + " half-open on slow calls: probing"))
-                .onClose(e -> AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls"))
+                .onOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "open", shadow);
+                    AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
+                            + slowDescription + (shadow
+                            ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
+                            : "; calls fail fast for " + config.openDuration().toMillis() + "ms"));
+                })
+                .onHalfOpen(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "half_open",
+                            shadow);
+                    AgentLog.info(breakerName + (shadow ? " would be" : " is") + " half-open on slow calls: probing");
+                })
+                .onClose(e -> {
+                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "closed",
+                            shadow);
+                    AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls");
+                })
                 .build();
     }
 

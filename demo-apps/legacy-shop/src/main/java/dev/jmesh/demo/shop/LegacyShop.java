@@ -33,6 +33,7 @@ public final class LegacyShop {
             "  --query Q           query string added to every GET /items/{i} (default none)",
             "  --interval-ms MS    pause between calls (default 0), to keep the app running while its config changes",
             "  --exit-code N       exit status at the end (default 0)",
+            "  --linger-ms MS      stay up this long after the summary (default 0), to be looked at from outside",
             "  --quiet             print only the summary");
 
     private static final String[] ALL_CLIENTS = {"urlconnection", "httpclient", "httpclient-async"};
@@ -47,6 +48,7 @@ public final class LegacyShop {
     private static String query = null;
     private static int threads = 1;
     private static final java.util.List<String[]> headers = new java.util.ArrayList<String[]>();
+    private static int lingerMillis = 0;
     private static boolean quiet = false;
 
     /** One java.net.http client for the whole app, created on first use. */
@@ -99,6 +101,13 @@ public final class LegacyShop {
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
+        if (lingerMillis > 0) {
+            try {
+                Thread.sleep(lingerMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // Always exit explicitly: a test checks that an agent does not change the exit code.
         System.exit(exitCode);
     }
@@ -265,6 +274,7 @@ public final class LegacyShop {
                 case "--query": query = value; break;
                 case "--header": headers.add(header(value)); break;
                 case "--threads": threads = Math.max(1, nonNegative(option, value)); break;
+                case "--linger-ms": lingerMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
