@@ -3,28 +3,106 @@ package dev.jmesh.agent;
 import dev.jmesh.bootstrap.AgentLog;
 
 import java.lang.instrument.ClassFileTransformer;
+import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The only transformer registered at premain. It looks at a class's name and nothing else: all but
  * the few target types leave it after one hash lookup, and Byte Buddy is not even loaded until the
  * initializer has built it in the background. A target type that loads before that waits for it
  * (bounded), so no call can slip past the mesh because the application was quick.
+ *
+ * <p>Modules that weave implementations of an interface ({@code InstrumentationModule.superTypes()}, e.g. every
+ * {@code java.sql.Driver}) cannot name their classes. For them a class outside the JDK and jmesh is a candidate
+ * when its class file mentions the interfaces' package ({@code java/sql/}): an implementation must name its
+ * interface, or (a subclass) at least the types of the methods it overrides. Only candidates reach Byte Buddy,
+ * whose matcher then checks the real type hierarchy; every other class costs one scan of its bytes.
  */
 final class DeferredWeaver implements ClassFileTransformer {
     private static final long MAX_WAIT_SECONDS = 10;
 
     /** Target types in the JVM's internal form, e.g. {@code sun/net/www/protocol/http/Handler}. */
     private final Set<String> targets;
+    /** Internal package prefixes ({@code java/sql/}) that make a class a candidate; empty: names only. */
+    private final byte[][] markers;
+    private final AtomicLong scanned = new AtomicLong();
+    private final AtomicLong scanNanos = new AtomicLong();
+    private final AtomicLong candidates = new AtomicLong();
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile ClassFileTransformer weaver;
     private volatile Thread initializer;
 
     DeferredWeaver(Set<String> internalNames) {
+        this(internalNames, java.util.Collections.<String>emptyList());
+    }
+
+    /** @param superTypes binary names of interfaces whose implementations are woven (their packages mark candidates) */
+    DeferredWeaver(Set<String> internalNames, Collection<String> superTypes) {
         this.targets = internalNames;
+        Set<String> packages = new LinkedHashSet<String>();
+        for (String type : superTypes) {
+            packages.add(type.substring(0, type.lastIndexOf('.') + 1).replace('.', '/'));
+        }
+        this.markers = new byte[packages.size()][];
+        int i = 0;
+        for (String prefix : packages) {
+            markers[i++] = prefix.getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Scan statistics for {@code -Djmesh.debug}: classes scanned, time spent, candidates found. */
+    String scanStatistics() {
+        return markers.length == 0 ? "no interface scan" : scanned.get() + " classes scanned for "
+                + "interface implementations in " + scanNanos.get() / 1_000_000 + "ms, " + candidates.get()
+                + " candidates";
+    }
+
+    /** Whether a class might implement one of the super types: it is outside the JDK and mentions their package. */
+    private boolean isCandidate(ClassLoader loader, String internalName, byte[] classFile) {
+        if (markers.length == 0 || loader == null || classFile == null || internalName.startsWith("java/")
+                || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
+                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/")
+                || internalName.startsWith("dev/jmesh/")) {
+            return false;
+        }
+        long started = System.nanoTime();
+        boolean found = false;
+        for (byte[] marker : markers) {
+            if (contains(classFile, marker)) {
+                found = true;
+                break;
+            }
+        }
+        scanNanos.addAndGet(System.nanoTime() - started);
+        scanned.incrementAndGet();
+        if (found) {
+            candidates.incrementAndGet();
+        }
+        return found;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        byte first = needle[0];
+        int last = haystack.length - needle.length;
+        outer:
+        for (int i = 0; i <= last; i++) {
+            if (haystack[i] != first) {
+                continue;
+            }
+            for (int k = 1; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     boolean isTarget(String binaryName) {
@@ -46,7 +124,8 @@ final class DeferredWeaver implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> redefined,
                             ProtectionDomain domain, byte[] classFile) {
-        if (internalName == null || !targets.contains(internalName) || Thread.currentThread() == initializer) {
+        if (internalName == null || Thread.currentThread() == initializer
+                || !(targets.contains(internalName) || isCandidate(loader, internalName, classFile))) {
             return null;
         }
         try {

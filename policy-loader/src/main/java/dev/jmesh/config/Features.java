@@ -31,7 +31,6 @@ public final class Features {
             "routes[].match.queryParameters",
             "routes[].retry.methods",
             "routes[].retry.honorRetryAfter",
-            "databases",
             "telemetry.accessLog.format: text",
             "telemetry.metrics",
             "telemetry.tracing",

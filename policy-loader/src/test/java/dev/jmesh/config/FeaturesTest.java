@@ -54,7 +54,6 @@ class FeaturesTest {
                 "mesh.yaml:15:90: 'routes[].retry.methods' is validated but not enforced by this version yet;"
                         + " only idempotent methods are retried",
                 "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
-                "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
                 "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",

@@ -88,8 +88,7 @@ final class ServiceRuntime {
         this.rateLimitMessage = rateLimit == null ? null : "jmesh: rate limit of " + perSecond(rateLimit.requestsPerSecond())
                 + "/s for service '" + name + "' exceeded";
         this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests());
-        this.breakerDescription = breaker == null ? null : "failure rate of at least "
-                + Math.round(breaker.failureRateThreshold() * 100) + "% over " + breaker.window().toMillis() + "ms";
+        this.breakerDescription = breaker == null ? null : CircuitBreakers.description(breaker);
         this.scheduler = scheduler;
         this.timeoutNanos = config.timeout() == null ? 0 : config.timeout().toNanos();
         this.retry = config.retry();
@@ -535,31 +534,8 @@ final class ServiceRuntime {
     }
 
     private CircuitBreaker<Object> circuitBreaker(CircuitBreakerConfig config) {
-        int percent = (int) Math.max(1, Math.min(100, Math.round(config.failureRateThreshold() * 100)));
-        final String description = "failure rate of at least " + percent + "% over " + config.window().toMillis() + "ms";
-        final String breakerName = "circuit breaker for service '" + name + "'";
-        if (config.mode() == Mode.SHADOW) {
-            // shadow: ServiceRuntime records outcomes itself; this breaker is never in the pipeline
-            return CircuitBreaker.builder()
-                    .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
-                    .withDelay(config.openDuration())
-                    .withSuccessThreshold(config.halfOpenCalls())
-                    .onOpen(e -> AgentLog.warn(breakerName + " would open (mode: shadow): " + description
-                            + "; calls are not rejected, they are flagged ~UO"))
-                    .onHalfOpen(e -> AgentLog.info(breakerName + " would be half-open (mode: shadow)"))
-                    .onClose(e -> AgentLog.info(breakerName + " would close (mode: shadow)"))
-                    .build();
-        }
-        return CircuitBreaker.builder()
-                .handleIf((outcome, failure) -> failure != null || ((Attempt<?>) outcome).status >= 500)
-                .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
-                .withDelay(config.openDuration())
-                .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
-                        + config.openDuration().toMillis() + "ms"))
-                .onHalfOpen(e -> AgentLog.info(breakerName + " is half-open: probing"))
-                .onClose(e -> AgentLog.info(breakerName + " closed"))
-                .build();
+        return CircuitBreakers.build(config, "service '" + name + "'",
+                (outcome, failure) -> failure != null || ((Attempt<?>) outcome).status >= 500);
     }
 
     /** The enforced breaker (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
