@@ -58,6 +58,8 @@ final class AgentInitializer {
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
                         + config.services().size() + " services; " + weaver.scanStatistics());
+                Runtime.getRuntime().addShutdownHook(new AgentThreads("debug-exit").newThread(
+                        () -> AgentLog.info("at exit: " + weaver.scanStatistics())));
             }
         } catch (Throwable t) {
             weaver.ready(null);

@@ -30,7 +30,7 @@ final class DeferredWeaver implements ClassFileTransformer {
     /** Target types in the JVM's internal form, e.g. {@code sun/net/www/protocol/http/Handler}. */
     private final Set<String> targets;
     /** Internal package prefixes ({@code java/sql/}) that make a class a candidate; empty: names only. */
-    private final byte[][] markers;
+    private final String[] markers;
     private final AtomicLong scanned = new AtomicLong();
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong candidates = new AtomicLong();
@@ -49,11 +49,7 @@ final class DeferredWeaver implements ClassFileTransformer {
         for (String type : superTypes) {
             packages.add(type.substring(0, type.lastIndexOf('.') + 1).replace('.', '/'));
         }
-        this.markers = new byte[packages.size()][];
-        int i = 0;
-        for (String prefix : packages) {
-            markers[i++] = prefix.getBytes(StandardCharsets.US_ASCII);
-        }
+        this.markers = packages.toArray(new String[0]);
     }
 
     /** Scan statistics for {@code -Djmesh.debug}: classes scanned, time spent, candidates found. */
@@ -72,9 +68,13 @@ final class DeferredWeaver implements ClassFileTransformer {
             return false;
         }
         long started = System.nanoTime();
+        // One Latin-1 copy, then String.indexOf: already compiled by the time the app loads classes (the JDK
+        // uses it from the start) and vectorised, unlike a byte loop of our own, which would run interpreted
+        // for the first thousands of classes.
+        String text = new String(classFile, StandardCharsets.ISO_8859_1);
         boolean found = false;
-        for (byte[] marker : markers) {
-            if (contains(classFile, marker)) {
+        for (String marker : markers) {
+            if (text.indexOf(marker) >= 0) {
                 found = true;
                 break;
             }
@@ -85,24 +85,6 @@ final class DeferredWeaver implements ClassFileTransformer {
             candidates.incrementAndGet();
         }
         return found;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        byte first = needle[0];
-        int last = haystack.length - needle.length;
-        outer:
-        for (int i = 0; i <= last; i++) {
-            if (haystack[i] != first) {
-                continue;
-            }
-            for (int k = 1; k < needle.length; k++) {
-                if (haystack[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     boolean isTarget(String binaryName) {
