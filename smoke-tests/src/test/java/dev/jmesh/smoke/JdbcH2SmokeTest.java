@@ -72,6 +72,28 @@ class JdbcH2SmokeTest {
         assertEquals(List.of("ok 1 port=-", "ok 2 port=-", "ok 3 port=-", "done"), meshed.stdoutLines());
     }
 
+    @Test
+    void explainShowsTheDatabaseAJdbcUrlBelongsToAndItsPolicies() {
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                databases:
+                  orders-db:
+                    match: "jdbc:postgresql://orders-db*"
+                    endpoints: ["db1:5432", "db2:5432"]
+                    queryTimeout: 5s
+                    statements:
+                      - { match: { verb: SELECT, table: orders }, queryTimeout: 1s }
+                """);
+        JavaProcess explain = processes.javaJar("jmesh-explain", List.of(), SmokeEnv.agentJar(), List.of("explain",
+                config.toString(), "jdbc:postgresql://orders-db/shop?password=" + PASSWORD), null);
+        assertEquals(0, explain.awaitExit(WITHIN), explain.describe());
+        String out = explain.stdout();
+        assertTrue(out.contains("orders-db (first match: \"jdbc:postgresql://orders-db*\")"), out);
+        assertTrue(out.contains("db1:5432, db2:5432"), out);
+        assertTrue(out.matches("(?s).*queryTimeout +5s.*"), out);
+        assertTrue(out.matches("(?s).*statements\\[0] +SELECT on orders: queryTimeout 1s.*"), out);
+        assertFalse(out.contains(PASSWORD), "the JDBC URL is not echoed");
+    }
+
     private JavaProcess run(List<String> jvmArgs, int iterations) {
         return processes.javaJar("jdbc-app", jvmArgs, SmokeEnv.jdbcAppJar(), List.of("--url",
                 "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", "--user", "sa", "--password", PASSWORD,
