@@ -82,6 +82,9 @@ public final class Databases {
             if (guard.succeeded) {
                 return guard.lastResult; // the one execution already happened: its result is the app's
             }
+            if (guard.lastFailure != null) {
+                throw Databases.<Exception>rethrow(guard.lastFailure); // the driver's own answer to the one call
+            }
             if (guard.attempted) {
                 throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
             }
@@ -107,6 +110,7 @@ public final class Databases {
         volatile boolean attempted;
         volatile boolean succeeded;
         volatile R lastResult;
+        volatile Throwable lastFailure;
 
         Guard(BlockingExchange<R> delegate) {
             this.delegate = delegate;
@@ -138,6 +142,7 @@ public final class Databases {
                 succeeded = true;
                 return result;
             } catch (Throwable t) {
+                lastFailure = t;
                 throw Databases.<Exception>rethrow(remember(t));
             }
         }
