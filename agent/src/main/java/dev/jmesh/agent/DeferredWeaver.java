@@ -20,20 +20,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Modules that weave implementations of an interface ({@code InstrumentationModule.superTypes()}, e.g. every
  * {@code java.sql.Driver}) cannot name their classes. For them a class outside the JDK and jmesh is a candidate
- * when its class file mentions the interfaces' package ({@code java/sql/}): an implementation must name its
- * interface, or (a subclass) at least the types of the methods it overrides. Only candidates reach Byte Buddy,
- * whose matcher then checks the real type hierarchy; every other class costs one scan of its bytes.
+ * when its constant pool names one of the interfaces as a class ({@link #classEntry}): every class that declares
+ * it implements one does (drivers and pools re-declare the interfaces on their concrete classes), and so does
+ * code that calls its methods. Only candidates reach Byte Buddy, whose matcher then checks the real type
+ * hierarchy; every other class costs one {@code String.indexOf} over its bytes.
  */
 final class DeferredWeaver implements ClassFileTransformer {
     private static final long MAX_WAIT_SECONDS = 10;
 
     /** Target types in the JVM's internal form, e.g. {@code sun/net/www/protocol/http/Handler}. */
     private final Set<String> targets;
-    /** Internal package prefixes ({@code java/sql/}) that make a class a candidate; empty: names only. */
+    /** Constant-pool entries ({@link #classEntry}) that make a class a candidate; empty: names only. */
     private final String[] markers;
     private final AtomicLong scanned = new AtomicLong();
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong candidates = new AtomicLong();
+    private final AtomicLong candidateNanos = new AtomicLong();
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile ClassFileTransformer weaver;
     private volatile Thread initializer;
@@ -42,21 +44,32 @@ final class DeferredWeaver implements ClassFileTransformer {
         this(internalNames, java.util.Collections.<String>emptyList());
     }
 
-    /** @param superTypes binary names of interfaces whose implementations are woven (their packages mark candidates) */
+    /** @param superTypes binary names of interfaces whose implementations are woven */
     DeferredWeaver(Set<String> internalNames, Collection<String> superTypes) {
         this.targets = internalNames;
-        Set<String> packages = new LinkedHashSet<String>();
+        Set<String> markers = new LinkedHashSet<String>();
         for (String type : superTypes) {
-            packages.add(type.substring(0, type.lastIndexOf('.') + 1).replace('.', '/'));
+            markers.add(classEntry(type.replace('.', '/')));
         }
-        this.markers = packages.toArray(new String[0]);
+        this.markers = markers.toArray(new String[0]);
+    }
+
+    /**
+     * The constant-pool entry naming {@code internalName}, as Latin-1 text: tag 1 (UTF8), the length (u2), the name.
+     * A class has it when it names that type itself (implements it, or calls its methods), not merely when a method
+     * descriptor mentions it ({@code Ljava/sql/Statement;} is a different entry).
+     */
+    static String classEntry(String internalName) {
+        int length = internalName.length();
+        return new StringBuilder(length + 3).append('\u0001').append((char) (length >> 8))
+                .append((char) (length & 0xff)).append(internalName).toString();
     }
 
     /** Scan statistics for {@code -Djmesh.debug}: classes scanned, time spent, candidates found. */
     String scanStatistics() {
         return markers.length == 0 ? "no interface scan" : scanned.get() + " classes scanned for "
                 + "interface implementations in " + scanNanos.get() / 1_000_000 + "ms, " + candidates.get()
-                + " candidates";
+                + " candidates matched and woven in " + candidateNanos.get() / 1_000_000 + "ms";
     }
 
     /** Whether a class might implement one of the super types: it is outside the JDK and mentions their package. */
@@ -106,8 +119,11 @@ final class DeferredWeaver implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> redefined,
                             ProtectionDomain domain, byte[] classFile) {
-        if (internalName == null || Thread.currentThread() == initializer
-                || !(targets.contains(internalName) || isCandidate(loader, internalName, classFile))) {
+        if (internalName == null || Thread.currentThread() == initializer) {
+            return null;
+        }
+        boolean candidate = !targets.contains(internalName);
+        if (candidate && !isCandidate(loader, internalName, classFile)) {
             return null;
         }
         try {
@@ -117,7 +133,17 @@ final class DeferredWeaver implements ClassFileTransformer {
                 return null;
             }
             ClassFileTransformer current = weaver;
-            return current == null ? null : current.transform(loader, internalName, redefined, domain, classFile);
+            if (current == null) {
+                return null;
+            }
+            long started = System.nanoTime();
+            try {
+                return current.transform(loader, internalName, redefined, domain, classFile);
+            } finally {
+                if (candidate) {
+                    candidateNanos.addAndGet(System.nanoTime() - started);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

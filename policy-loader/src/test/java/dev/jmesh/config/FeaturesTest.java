@@ -75,6 +75,15 @@ class FeaturesTest {
                     retry: { maxAttempts: 2, perTryTimeout: 500ms, backoff: { base: 10ms }, retryOn: [5xx],
                              mode: enforce }
                     circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
+                databases:
+                  orders-db:
+                    match: "jdbc:postgresql://orders-db*"
+                    endpoints: ["db1:5432", "db2:5432"]
+                    connectTimeout: 2s
+                    queryTimeout: 5s
+                    retry: { maxAttempts: 2 }
+                    circuitBreaker: { minimumCalls: 5, mode: shadow }
+                    statements: [ { match: { verb: SELECT, table: orders }, queryTimeout: 1s, mode: shadow } ]
                 telemetry:
                   accessLog: { format: json, path: stdout }
                 """, "mesh.yaml");

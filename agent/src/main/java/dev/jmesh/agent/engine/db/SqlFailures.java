@@ -21,7 +21,10 @@ final class SqlFailures {
     private SqlFailures() {
     }
 
-    /** The connection could not be made or broke: SQLState class 08, the connection exception types, socket errors. */
+    /**
+     * The connection could not be made or broke: SQLState class 08 or 57P0x, the connection exception types,
+     * socket errors in the cause chain.
+     */
     static boolean isConnectionFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
@@ -33,7 +36,9 @@ final class SqlFailures {
             }
             if (t instanceof SQLException) {
                 String state = ((SQLException) t).getSQLState();
-                if (state != null && state.startsWith("08")) {
+                // 08: connection exception; 57P01-57P03: the server is shutting down, crashed or not up yet
+                // (PostgreSQL ends a connection being set up with 57P01 when it is stopped at that moment)
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
                     return true;
                 }
             }

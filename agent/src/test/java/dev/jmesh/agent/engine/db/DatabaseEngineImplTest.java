@@ -39,7 +39,7 @@ class DatabaseEngineImplTest {
     }
 
     /** Answers attempts from a script: an endpoint in {@code down} refuses connections. */
-    static final class Script implements BlockingExchange<Object> {
+    static class Script implements BlockingExchange<Object> {
         final List<String> down = new ArrayList<String>();
         final List<String> attempts = new ArrayList<String>();
         final List<Integer> timeouts = new ArrayList<Integer>();
@@ -122,6 +122,24 @@ class DatabaseEngineImplTest {
         assertEquals("08001", e.getSQLState());
         assertEquals(4, script.attempts.size(), "two passes over two endpoints");
         assertEquals("UF,URX", records.get(0).flagsText());
+    }
+
+    @Test
+    void aServerShuttingDownDuringTheHandshakeIsFailedOver() throws Exception {
+        DatabaseEngineImpl engine = engine("  orders: { match: \"jdbc:postgresql://orders-db*\","
+                + " endpoints: [\"db1:5432\", \"db2:5432\"] }\n");
+        Script script = new Script() {
+            @Override
+            public Object attempt(String host, int port, int timeoutMillis) throws Exception {
+                if (host.equals("db1")) {
+                    attempts.add("db1");
+                    throw new SQLException("FATAL: terminating connection due to administrator command", "57P01");
+                }
+                return super.attempt(host, port, timeoutMillis);
+            }
+        };
+        assertSame(script.result, engine.connect("orders", connect(), script));
+        assertEquals(List.of("db1", "db2:5432"), script.attempts);
     }
 
     @Test

@@ -63,7 +63,7 @@ public final class JdbcApp {
             config.setUsername(user);
             config.setPassword(password);
             config.setMaximumPoolSize(2);
-            config.setConnectionTimeout(3000);
+            config.setConnectionTimeout(15000);
             config.setInitializationFailTimeout(-1); // start even if the database is down
             dataSource = new HikariDataSource(config);
         }

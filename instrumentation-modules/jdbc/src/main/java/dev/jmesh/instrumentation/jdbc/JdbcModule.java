@@ -36,8 +36,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * / {@code prepareCall}, only to remember each prepared statement's SQL).
  *
  * <p>The types are found by interface, not by name, so the agent pre-filters them cheaply (see
- * {@link #superTypes()}): only classes whose class file mentions {@code java/sql/} or {@code javax/sql/} reach
- * Byte Buddy's matcher. Advice is thin: it hands the call to {@link JdbcBridge}; a non-null {@link Outcome}
+ * {@link #superTypes()}): only classes whose constant pool names one of these interfaces reach Byte Buddy's
+ * matcher. Advice is thin: it hands the call to {@link JdbcBridge}; a non-null {@link Outcome}
  * means the mesh ran the call (once, through the interface, nested) and the original body is skipped.
  */
 public final class JdbcModule implements InstrumentationModule {
@@ -56,7 +56,9 @@ public final class JdbcModule implements InstrumentationModule {
 
     @Override
     public List<String> superTypes() {
-        return Arrays.asList("java.sql.Driver", "javax.sql.DataSource", "java.sql.Statement", "java.sql.Connection");
+        // the sub-interfaces too: an implementation names the one it declares (PgPreparedStatement: PreparedStatement)
+        return Arrays.asList("java.sql.Driver", "javax.sql.DataSource", "java.sql.Statement",
+                "java.sql.PreparedStatement", "java.sql.CallableStatement", "java.sql.Connection");
     }
 
     @Override

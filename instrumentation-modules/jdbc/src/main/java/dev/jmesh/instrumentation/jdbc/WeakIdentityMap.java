@@ -15,7 +15,7 @@ final class WeakIdentityMap<V> {
     private final ReferenceQueue<Object> collected = new ReferenceQueue<Object>();
 
     V get(Object key) {
-        return map.get(new Key(key, null));
+        return map.get(new Lookup(key)); // ConcurrentHashMap calls lookup.equals(stored): no Reference allocated
     }
 
     void put(Object key, V value) {
@@ -31,6 +31,25 @@ final class WeakIdentityMap<V> {
         Reference<?> gone;
         while ((gone = collected.poll()) != null) {
             map.remove(gone);
+        }
+    }
+
+    /** A plain key for lookups, equal to the stored {@link Key} of the same object. */
+    private static final class Lookup {
+        private final Object referent;
+
+        Lookup(Object referent) {
+            this.referent = referent;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(referent);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key && ((Key) other).get() == referent;
         }
     }
 
