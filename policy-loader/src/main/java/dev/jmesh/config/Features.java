@@ -31,6 +31,8 @@ public final class Features {
             "routes[].match.queryParameters",
             "routes[].retry.methods",
             "routes[].retry.honorRetryAfter",
+            "databases.<name>.circuitBreaker.slowCallRateThreshold",
+            "databases.<name>.circuitBreaker.slowCallDuration",
             "telemetry.accessLog.format: text",
             "telemetry.metrics",
             "telemetry.tracing",

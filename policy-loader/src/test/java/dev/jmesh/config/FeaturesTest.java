@@ -26,7 +26,7 @@ class FeaturesTest {
                 retry: { maxAttempts: 2, mode: shadow }
                 rateLimit: { requestsPerSecond: 10 }
             routes: [ { match: { queryParameters: { q: "1" } }, retry: { maxAttempts: 2, budget: {}, methods: [GET], honorRetryAfter: true, mode: shadow } } ]
-            databases: {}
+            databases: { d: { match: "jdbc:x*", circuitBreaker: { slowCallRateThreshold: 50%, slowCallDuration: 1s } } }
             egress: {}
             telemetry:
               accessLog: { format: text, path: stdout }
@@ -54,6 +54,10 @@ class FeaturesTest {
                 "mesh.yaml:15:90: 'routes[].retry.methods' is validated but not enforced by this version yet;"
                         + " only idempotent methods are retried",
                 "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
+                "mesh.yaml:16:55: 'databases.<name>.circuitBreaker.slowCallRateThreshold' is validated but not"
+                        + " enforced by this version yet",
+                "mesh.yaml:16:83: 'databases.<name>.circuitBreaker.slowCallDuration' is validated but not enforced"
+                        + " by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
                 "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",
