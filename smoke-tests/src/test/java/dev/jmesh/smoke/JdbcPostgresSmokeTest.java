@@ -122,6 +122,22 @@ class JdbcPostgresSmokeTest {
     }
 
     @Test
+    void aShadowStatementPolicyOnlyFlagsWhatItWouldHaveCut() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        JavaProcess app = app(config(accessLog, "statements:\n"
+                + "      - { match: { verb: SELECT }, queryTimeout: 1s, mode: shadow }"), "--slow", "--iterations", "1");
+        assertEquals(0, app.awaitExit(WITHIN), app.describe());
+
+        assertEquals("slow-ok", app.stdoutLines().get(0), "shadow mode does not cut the statement\n" + app.describe());
+        AccessLogFile.Entry slow = AccessLogFile.read(accessLog).stream()
+                .filter(e -> "SELECT pg_sleep(?)".equals(e.text("statement"))).findFirst().orElseThrow();
+        assertEquals(List.of("~UT"), slow.flags(), slow.line());
+        assertEquals(null, slow.error(), slow.line());
+        assertNoPassword(app, accessLog);
+    }
+
+    @Test
     void theBreakerOpensWhenBothServersAreDownAndClosesWhenOneIsBack() throws Exception {
         first.stop();
         second.stop();
