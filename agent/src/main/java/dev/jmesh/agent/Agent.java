@@ -5,6 +5,7 @@ import dev.jmesh.instrumentation.InstrumentationModule;
 import dev.jmesh.instrumentation.apachehttpclient4.ApacheHttpClient4Module;
 import dev.jmesh.instrumentation.apachehttpclient5.ApacheHttpClient5Module;
 import dev.jmesh.instrumentation.httpurlconnection.HttpUrlConnectionModule;
+import dev.jmesh.instrumentation.jdbc.JdbcModule;
 import dev.jmesh.instrumentation.jdkhttpclient.JdkHttpClientModule;
 import dev.jmesh.instrumentation.jdkhttpserver.JdkHttpServerModule;
 import dev.jmesh.instrumentation.okhttp.OkHttpModule;
@@ -31,7 +32,8 @@ public final class Agent {
             new ApacheHttpClient4Module(),
             new ApacheHttpClient5Module(),
             new JdkHttpServerModule(),
-            new ServletModule());
+            new ServletModule(),
+            new JdbcModule());
 
     private Agent() {
     }
@@ -39,12 +41,14 @@ public final class Agent {
     public static void start(String args, final Instrumentation inst) {
         final long started = System.nanoTime();
         Set<String> targets = new HashSet<String>();
+        Set<String> superTypes = new HashSet<String>();
         for (InstrumentationModule module : MODULES) {
             for (String type : module.targetTypes()) {
                 targets.add(type.replace('.', '/'));
             }
+            superTypes.addAll(module.superTypes());
         }
-        final DeferredWeaver weaver = new DeferredWeaver(targets);
+        final DeferredWeaver weaver = new DeferredWeaver(targets, superTypes);
         inst.addTransformer(weaver, true);
         Thread init = new AgentThreads("init").newThread(() -> AgentInitializer.initialize(inst, weaver, started));
         weaver.initializingOn(init);

@@ -3,10 +3,12 @@ package dev.jmesh.agent;
 import dev.jmesh.agent.admin.AdminEndpoint;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
+import dev.jmesh.agent.engine.db.DatabaseEngineImpl;
 import dev.jmesh.agent.telemetry.ConfigStatus;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallSite;
+import dev.jmesh.bootstrap.Databases;
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.config.MeshConfig;
@@ -59,7 +61,9 @@ final class AgentInitializer {
             ConfigStatus.INSTANCE.ready();
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
-                        + config.services().size() + " services");
+                        + config.services().size() + " services; " + weaver.scanStatistics());
+                Runtime.getRuntime().addShutdownHook(new AgentThreads("debug-exit").newThread(
+                        () -> AgentLog.info("at exit: " + weaver.scanStatistics())));
             }
         } catch (Throwable t) {
             weaver.ready(null);
@@ -94,12 +98,15 @@ final class AgentInitializer {
             admin.configure(initial);
         });
         Mesh.install(engine);
+        final DatabaseEngineImpl databases = new DatabaseEngineImpl(config, telemetry);
+        Databases.install(databases);
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     MeshConfig changed = source.poll();
                     if (changed != null) {
                         engine.update(changed);
+                        databases.update(changed);
                         telemetry.configure(changed.telemetry());
                         admin.configure(changed);
                     }
@@ -161,14 +168,42 @@ final class AgentInitializer {
     /** Targets loaded before the weaver was ready (by the JVM itself, or by this thread) are woven now. */
     private static void retransformLoadedTargets(Instrumentation inst, DeferredWeaver weaver)
             throws Exception {
+        List<Class<?>> superTypes = new ArrayList<Class<?>>();
+        for (InstrumentationModule module : Agent.MODULES) {
+            for (String name : module.superTypes()) {
+                try {
+                    superTypes.add(Class.forName(name, false, AgentInitializer.class.getClassLoader()));
+                } catch (ClassNotFoundException absent) {
+                    // not in this JDK: nothing of that kind can be loaded
+                }
+            }
+        }
         List<Class<?>> loaded = new ArrayList<Class<?>>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (weaver.isTarget(type.getName())) {
+            if (weaver.isTarget(type.getName()) || implementsAny(type, superTypes)) {
                 loaded.add(type);
             }
         }
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
         }
+    }
+
+    /** A loaded application class below one of the modules' super types (JDK and jmesh classes excluded). */
+    private static boolean implementsAny(Class<?> type, List<Class<?>> superTypes) {
+        if (type.isInterface() || type.isArray() || type.isPrimitive() || type.getClassLoader() == null) {
+            return false;
+        }
+        String name = type.getName();
+        if (name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                || name.startsWith("sun.") || name.startsWith("com.sun.") || name.startsWith("dev.jmesh.")) {
+            return false;
+        }
+        for (Class<?> superType : superTypes) {
+            if (superType.isAssignableFrom(type)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

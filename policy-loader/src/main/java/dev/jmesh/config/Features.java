@@ -26,7 +26,8 @@ public final class Features {
             "services.<name>.retry.honorRetryAfter",
             "inbound.routes[].match.queryParameters",
             "routes[].retry.honorRetryAfter",
-            "databases",
+            "databases.<name>.circuitBreaker.slowCallRateThreshold",
+            "databases.<name>.circuitBreaker.slowCallDuration",
             "telemetry.tracing.otlp",
             "controlPlane"));
 

@@ -196,7 +196,6 @@ class ConfigLoaderTest {
                 """, "mesh.yaml");
 
         assertEquals(List.of(
-                "mesh.yaml:15:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet"),
                 strings(result.warnings()));
         MeshConfig config = result.config();

@@ -26,7 +26,7 @@ class FeaturesTest {
                 retry: { maxAttempts: 2, mode: shadow }
                 rateLimit: { requestsPerSecond: 10 }
             routes: [ { match: { queryParameters: { q: "1" } }, retry: { maxAttempts: 2, budget: {}, methods: [GET], honorRetryAfter: true, mode: shadow } } ]
-            databases: {}
+            databases: { d: { match: "jdbc:x*", circuitBreaker: { slowCallRateThreshold: 50%, slowCallDuration: 1s } } }
             egress: {}
             inbound: { routes: [ { match: { queryParameters: { q: "1" } } } ] }
             telemetry:
@@ -44,8 +44,11 @@ class FeaturesTest {
                 "mesh.yaml:4:58: 'services.<name>.retry.honorRetryAfter' is validated but not enforced by this"
                         + " version yet",
                 "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
-                "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
+                "mesh.yaml:16:55: 'databases.<name>.circuitBreaker.slowCallRateThreshold' is validated but not"
+                        + " enforced by this version yet",
+                "mesh.yaml:16:83: 'databases.<name>.circuitBreaker.slowCallDuration' is validated but not enforced"
+                        + " by this version yet",
+                                "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
                         + " version yet; a route with query parameter conditions never matches",
                 "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet",
                 "mesh.yaml:24:1: 'controlPlane' is validated but not enforced by this version yet"),
@@ -67,6 +70,15 @@ class FeaturesTest {
                 inbound:
                   rateLimit: { requestsPerSecond: 100 }
                   routes: [ { match: { pathPrefix: /orders, methods: [POST] }, rateLimit: { requestsPerSecond: 5 } } ]
+                databases:
+                  orders-db:
+                    match: "jdbc:postgresql://orders-db*"
+                    endpoints: ["db1:5432", "db2:5432"]
+                    connectTimeout: 2s
+                    queryTimeout: 5s
+                    retry: { maxAttempts: 2 }
+                    circuitBreaker: { minimumCalls: 5, mode: shadow }
+                    statements: [ { match: { verb: SELECT, table: orders }, queryTimeout: 1s, mode: shadow } ]
                 telemetry:
                   accessLog: { format: text, path: stdout }
                   tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5 }

@@ -107,7 +107,7 @@ class CircuitBreakerSmokeTest {
                     "line " + i + "\n" + run.describe());
         }
         assertEquals(served, upstream.stats().requests(), "rejected calls must not reach the upstream");
-        assertTrue(run.jmeshLines().stream().anyMatch(l -> l.contains("opened on its slow-call rate")),
+        assertTrue(run.jmeshLines().stream().anyMatch(l -> l.contains("opened: slow-call rate of at least 50%")),
                 run.describe());
         long rejected = AccessLogFile.read(accessLog).stream().filter(e -> e.flags().contains("UO")).count();
         assertEquals(calls - served, rejected);

@@ -47,6 +47,11 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.clients.jar", "the library-clients demo jar");
     }
 
+    /** The jdbc-app demo; its drivers and HikariCP are in {@code lib/} next to it (the jar's manifest class path). */
+    static Path jdbcAppJar() {
+        return existingFile("jmesh.demo.jdbc.jar", "the jdbc-app demo jar");
+    }
+
     static Path springBootClientJar() {
         return existingFile("jmesh.demo.spring.jar", "the spring-boot-client demo fat jar");
     }

@@ -34,7 +34,7 @@ public final class Cli {
                 return validate(args[1], out, err);
             case "explain":
                 if (args.length != 3) {
-                    err.println("usage: java -jar jmesh-agent.jar explain FILE URL");
+                    err.println("usage: java -jar jmesh-agent.jar explain FILE URL-or-JDBC-URL");
                     return 2;
                 }
                 return Explain.run(args[1], args[2], out, err);

@@ -12,6 +12,8 @@ import dev.jmesh.config.FaultConfig;
 import dev.jmesh.config.ConfigException;
 import dev.jmesh.config.ConfigInput;
 import dev.jmesh.config.ConfigLoader;
+import dev.jmesh.config.DatabaseConfig;
+import dev.jmesh.config.StatementPolicy;
 import dev.jmesh.config.Endpoint;
 import dev.jmesh.config.LoadResult;
 import dev.jmesh.config.Problem;
@@ -49,6 +51,14 @@ final class Explain {
     }
 
     static int run(String file, String target, PrintStream out, PrintStream err) {
+        if (target.regionMatches(true, 0, "jdbc:", 0, 5)) {
+            LoadResult result = load(file, err);
+            if (result == null) {
+                return 1;
+            }
+            new Explain(result, out).explainDatabase(target);
+            return 0;
+        }
         URI uri;
         try {
             uri = new URI(target);
@@ -56,17 +66,22 @@ final class Explain {
             err.println("jmesh: '" + target + "' is not a URL (" + e.getReason() + "); try http://inventory/items/1");
             return 2;
         }
-        if ("jdbc".equals(uri.getScheme())) {
-            err.println("jmesh: JDBC targets are not supported yet; only http:// URLs can be explained");
-            return 2;
-        }
         if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
             err.println("jmesh: '" + target + "' is not an http:// or https:// URL with a host");
             return 2;
         }
-        LoadResult result;
+        LoadResult result = load(file, err);
+        if (result == null) {
+            return 1;
+        }
+        new Explain(result, out).explain(uri);
+        return 0;
+    }
+
+    /** The config as the agent would see it, or null after printing its problems. */
+    private static LoadResult load(String file, PrintStream err) {
         try {
-            result = ConfigLoader.load(ConfigInput.builder()
+            return ConfigLoader.load(ConfigInput.builder()
                     .file(Paths.get(file))
                     .systemProperties(systemProperties())
                     .environment(System.getenv())
@@ -75,10 +90,57 @@ final class Explain {
             for (Problem problem : e.problems()) {
                 err.println(problem);
             }
-            return 1;
+            return null;
         }
-        new Explain(result, out).explain(uri);
-        return 0;
+    }
+
+    /**
+     * A JDBC URL: the first {@code databases} entry whose {@code match} fits, and its policies. The URL itself is
+     * not echoed (it may hold a password).
+     */
+    private void explainDatabase(String jdbcUrl) {
+        DatabaseConfig database = null;
+        for (DatabaseConfig candidate : result.config().databases().values()) {
+            if (candidate.matches(jdbcUrl)) {
+                database = candidate;
+                break;
+            }
+        }
+        if (database == null) {
+            row("database", "none: no databases entry matches; connections and statements run as the application"
+                    + " makes them (still logged, protocol jdbc)");
+            return;
+        }
+        String at = "databases." + database.name() + ".";
+        line("database", database.name() + " (first match: \"" + database.match() + "\")", at + "match");
+        List<String> endpoints = new ArrayList<String>();
+        for (Endpoint endpoint : database.endpoints()) {
+            endpoints.add(endpoint.toString());
+        }
+        line("endpoints", endpoints.isEmpty() ? "the URL's own server"
+                : String.join(", ", endpoints) + " (healthy first; the next on a connect failure)", at + "endpoints");
+        line("connectTimeout", database.connectTimeout() == null ? "the driver's" : duration(database.connectTimeout()),
+                at + "connectTimeout");
+        RetryConfig retry = database.retry();
+        line("retry", retry == null ? "none: one pass over the endpoints" : retry.maxAttempts()
+                + " passes over the endpoints, back-off " + duration(retry.backoffBase()) + " doubling to "
+                + duration(retry.backoffMax()) + (retry.mode() == Mode.SHADOW ? "; shadow" : "")
+                + "; connections only, statements are never retried", at + "retry.maxAttempts");
+        CircuitBreakerConfig breaker = database.circuitBreaker();
+        line("circuitBreaker", breaker == null ? "none" : "opens at " + Math.round(breaker.failureRateThreshold() * 100)
+                + "% failed connects and statements (connection failures, timeouts) over " + duration(breaker.window())
+                + ", min " + breaker.minimumCalls() + " calls, open " + duration(breaker.openDuration())
+                + (breaker.mode() == Mode.SHADOW ? "; shadow: records, never rejects" : ""),
+                at + "circuitBreaker.failureRateThreshold");
+        line("queryTimeout", database.queryTimeout() == null ? "none" : duration(database.queryTimeout()),
+                at + "queryTimeout");
+        for (int i = 0; i < database.statements().size(); i++) {
+            StatementPolicy policy = database.statements().get(i);
+            line("statements[" + i + "]", (policy.verb() == null ? "any verb" : policy.verb()) + " on "
+                    + (policy.table() == null ? "any table" : policy.table()) + ": queryTimeout "
+                    + duration(policy.queryTimeout()) + (policy.mode() == Mode.SHADOW ? " (shadow: flags ~UT only)" : ""),
+                    at + "statements[" + i + "].queryTimeout");
+        }
     }
 
     private static Map<String, String> systemProperties() {

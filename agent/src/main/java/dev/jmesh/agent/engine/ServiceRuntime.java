@@ -96,9 +96,7 @@ final class ServiceRuntime {
         this.breaker = breaker == null ? null : circuitBreaker(breaker);
         boolean countsSlowCalls = breaker != null && breaker.slowCallRateThreshold() != null;
         this.slowCallNanos = countsSlowCalls ? breaker.slowCallDuration().toNanos() : 0;
-        this.slowDescription = countsSlowCalls ? "slow-call rate of at least " + percent(breaker.slowCallRateThreshold())
-                + "% (calls slower than " + breaker.slowCallDuration().toMillis() + "ms) over "
-                + breaker.window().toMillis() + "ms" : null;
+        this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(breaker) : null;
         this.slowBreaker = countsSlowCalls ? slowCallBreaker(breaker) : null;
         RateLimitConfig rateLimit = config.rateLimit();
         this.rateLimiter = rateLimit == null ? null
@@ -108,8 +106,7 @@ final class ServiceRuntime {
                 + "/s for service '" + name + "' exceeded";
         this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests(),
                 config.maxPendingRequests() == null ? 0 : config.maxPendingRequests());
-        this.breakerDescription = breaker == null ? null : "failure rate of at least "
-                + Math.round(breaker.failureRateThreshold() * 100) + "% over " + breaker.window().toMillis() + "ms";
+        this.breakerDescription = breaker == null ? null : CircuitBreakers.description(breaker);
         this.scheduler = scheduler;
         this.timeoutNanos = config.timeout() == null ? 0 : config.timeout().toNanos();
         this.retry = config.retry();
@@ -638,57 +635,11 @@ final class ServiceRuntime {
         return builder.build();
     }
 
-    /** A threshold fraction as the whole percent Failsafe takes, within 1..100. */
-    private static int percent(double fraction) {
-        return (int) Math.max(1, Math.min(100, Math.round(fraction * 100)));
-    }
-
     private CircuitBreaker<Object> circuitBreaker(CircuitBreakerConfig config) {
-        int percent = percent(config.failureRateThreshold());
-        final String description = "failure rate of at least " + percent + "% over " + config.window().toMillis() + "ms";
-        final String breakerName = "circuit breaker for service '" + name + "'";
-        if (config.mode() == Mode.SHADOW) {
-            // shadow: ServiceRuntime records outcomes itself; this breaker is never in the pipeline
-            return CircuitBreaker.builder()
-                    .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
-                    .withDelay(config.openDuration())
-                    .withSuccessThreshold(config.halfOpenCalls())
-                    .onOpen(e -> {
-                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", true);
-                        AgentLog.warn(breakerName + " would open (mode: shadow): " + description
-                                + "; calls are not rejected, they are flagged ~UO");
-                    })
-                    .onHalfOpen(e -> {
-                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", true);
-                        AgentLog.info(breakerName + " would be half-open (mode: shadow)");
-                    })
-                    .onClose(e -> {
-                        EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", true);
-                        AgentLog.info(breakerName + " would close (mode: shadow)");
-                    })
-                    .build();
-        }
-        return CircuitBreaker.builder()
+        return CircuitBreakers.failureRate(config, "service '" + name + "'", name,
                 // the slow-call breaker's rejections are not upstream failures
-                .handleIf((outcome, failure) -> failure != null ? !(failure instanceof CircuitBreakerOpenException)
-                        : ((Attempt<?>) outcome).status >= 500)
-                .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
-                .withDelay(config.openDuration())
-                .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "open", false);
-                    AgentLog.warn(breakerName + " opened: " + description + "; calls fail fast for "
-                            + config.openDuration().toMillis() + "ms");
-                })
-                .onHalfOpen(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "half_open", false);
-                    AgentLog.info(breakerName + " is half-open: probing");
-                })
-                .onClose(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.FAILURE_RATE, e.getPreviousState(), "closed", false);
-                    AgentLog.info(breakerName + " closed");
-                })
-                .build();
+                (outcome, failure) -> failure != null ? !(failure instanceof CircuitBreakerOpenException)
+                        : ((Attempt<?>) outcome).status >= 500);
     }
 
     /**
@@ -696,33 +647,8 @@ final class ServiceRuntime {
      * breaker, but its failures are responses slower than slowCallDuration (marked by {@link #timed}).
      */
     private CircuitBreaker<Object> slowCallBreaker(CircuitBreakerConfig config) {
-        final String breakerName = "circuit breaker for service '" + name + "'";
-        boolean shadow = config.mode() == Mode.SHADOW;
-
-        return CircuitBreaker.builder()
-                .handleIf((outcome, failure) -> failure == null && ((Attempt<?>) outcome).slow)
-                .withFailureRateThreshold(percent(config.slowCallRateThreshold()), config.minimumCalls(),
-                        config.window())
-                .withDelay(config.openDuration())
-                .withSuccessThreshold(config.halfOpenCalls())
-                .onOpen(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "open", shadow);
-                    AgentLog.warn(breakerName + (shadow ? " would open" : " opened") + " on its "
-                            + slowDescription + (shadow
-                            ? " (mode: shadow); calls are not rejected, they are flagged ~UO"
-                            : "; calls fail fast for " + config.openDuration().toMillis() + "ms"));
-                })
-                .onHalfOpen(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "half_open",
-                            shadow);
-                    AgentLog.info(breakerName + (shadow ? " would be" : " is") + " half-open on slow calls: probing");
-                })
-                .onClose(e -> {
-                    EngineEvents.breakerTransition(name, EngineEvents.SLOW_CALLS, e.getPreviousState(), "closed",
-                            shadow);
-                    AgentLog.info(breakerName + (shadow ? " would close" : " closed") + " on slow calls");
-                })
-                .build();
+        return CircuitBreakers.slowCallRate(config, "service '" + name + "'", name,
+                (outcome, failure) -> failure == null && ((Attempt<?>) outcome).slow);
     }
 
     /** The enforced breakers (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import dev.jmesh.agent.AgentThreads;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.bootstrap.Redaction;
 import dev.jmesh.config.AccessLogConfig;
 
@@ -151,6 +152,13 @@ public final class AccessLog implements Consumer<CallRecord> {
         json.writeStringField("method", r.call().method());
         json.writeStringField("authority", r.call().authority());
         json.writeStringField("path", r.call().path());
+        OutboundCall.Database database = r.call().database();
+        if (database != null) { // jdbc: the statement with literals as '?', never values
+            writeNullable("statement", database.statement());
+            writeNullable("db_system", r.call().scheme());
+            writeNullable("db_namespace", database.namespace());
+            writeNullable("db_collection", database.collection());
+        }
         if (r.status() >= 0) {
             json.writeNumberField("status", r.status());
         } else {

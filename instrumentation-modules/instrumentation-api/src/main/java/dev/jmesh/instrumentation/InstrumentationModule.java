@@ -38,6 +38,16 @@ public interface InstrumentationModule {
         return Collections.emptyList();
     }
 
+    /**
+     * Binary names of interfaces whose implementations this module transforms (e.g. {@code java.sql.Driver}), for
+     * libraries whose classes cannot be named in advance. A class reaches Byte Buddy's matcher only if its class
+     * file mentions {@code java/sql/}-like package prefixes of these types (see the agent's weaver), so the cost
+     * for every other class stays one scan of its constant pool bytes.
+     */
+    default List<String> superTypes() {
+        return Collections.emptyList();
+    }
+
     /** Adds this module's transformations to {@code builder} and returns the result. */
     AgentBuilder instrument(AgentBuilder builder);
 }

@@ -1,0 +1,170 @@
+package dev.jmesh.bootstrap;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The facade that JDBC instrumentation calls, the database counterpart of {@link Mesh}. With no engine,
+ * or when the engine itself fails, the call runs untouched as the application made it (fail-open), and a
+ * statement is never run twice because of the engine: when the engine fails after the one execution, the
+ * application gets that execution's result or exception.
+ */
+public final class Databases {
+    private static volatile DatabaseEngine engine;
+    private static final AtomicLong ENGINE_FAILURES = new AtomicLong();
+
+    private Databases() {
+    }
+
+    public static void install(DatabaseEngine databaseEngine) {
+        engine = databaseEngine;
+    }
+
+    /** Whether an engine is installed (when not, instrumentation passes every call through). */
+    public static boolean active() {
+        return engine != null;
+    }
+
+    /** How many calls fell back to pass-through because the engine failed. */
+    public static long engineFailures() {
+        return ENGINE_FAILURES.get();
+    }
+
+    /** The configured database that {@code jdbcUrl} belongs to; null for none, no engine, or an engine failure. */
+    public static String databaseOf(String jdbcUrl) {
+        DatabaseEngine current = engine;
+        if (current == null || jdbcUrl == null) {
+            return null;
+        }
+        try {
+            return current.database(jdbcUrl);
+        } catch (Throwable t) {
+            engineFailed("matching a JDBC URL", t);
+            return null;
+        }
+    }
+
+    public static <R> R connect(String database, OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        return run(true, database, call, exchange);
+    }
+
+    public static <R> R execute(String database, OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        return run(false, database, call, exchange);
+    }
+
+    /** Null when the pool may serve a connection (also when there is no engine or it fails). */
+    public static Exception refuseConnection(String database, OutboundCall call, Exchange<?> exchange) {
+        DatabaseEngine current = engine;
+        if (current == null) {
+            return null;
+        }
+        try {
+            return current.refuseConnection(database, call, exchange);
+        } catch (Throwable t) {
+            engineFailed(call.toString(), t);
+            return null;
+        }
+    }
+
+    private static <R> R run(boolean connect, String database, OutboundCall call, BlockingExchange<R> exchange)
+            throws Exception {
+        DatabaseEngine current = engine;
+        if (current == null) {
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+        Guard<R> guard = new Guard<R>(exchange);
+        try {
+            return connect ? current.connect(database, call, guard) : current.execute(database, call, guard);
+        } catch (Throwable t) {
+            if (guard.owns(t)) {
+                throw Databases.<Exception>rethrow(t);
+            }
+            engineFailed(call.toString(), t);
+            if (guard.succeeded) {
+                return guard.lastResult; // the one execution already happened: its result is the app's
+            }
+            if (guard.lastFailure != null) {
+                throw Databases.<Exception>rethrow(guard.lastFailure); // the driver's own answer to the one call
+            }
+            if (guard.attempted) {
+                throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
+            }
+            return exchange.attempt(call.host(), call.port(), 0);
+        }
+    }
+
+    private static void engineFailed(String what, Throwable t) {
+        ENGINE_FAILURES.incrementAndGet();
+        AgentLog.warnOnce("db-engine-failure:" + t.getClass().getName(), "internal failure (" + t + ") while handling "
+                + what + "; the call proceeds without mesh policies. Please report this.");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** Remembers what the library did, so that its failures are never mistaken for engine bugs. */
+    private static final class Guard<R> implements BlockingExchange<R> {
+        private final BlockingExchange<R> delegate;
+        private Throwable[] own = new Throwable[0];
+        volatile boolean attempted;
+        volatile boolean succeeded;
+        volatile R lastResult;
+        volatile Throwable lastFailure;
+
+        Guard(BlockingExchange<R> delegate) {
+            this.delegate = delegate;
+        }
+
+        private synchronized <T extends Throwable> T remember(T t) {
+            Throwable[] more = new Throwable[own.length + 1];
+            System.arraycopy(own, 0, more, 0, own.length);
+            more[own.length] = t;
+            own = more;
+            return t;
+        }
+
+        synchronized boolean owns(Throwable t) {
+            for (Throwable candidate : own) {
+                if (candidate == t) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public R attempt(String host, int port, int timeoutMillis) throws Exception {
+            attempted = true;
+            try {
+                R result = delegate.attempt(host, port, timeoutMillis);
+                lastResult = result;
+                succeeded = true;
+                return result;
+            } catch (Throwable t) {
+                lastFailure = t;
+                throw Databases.<Exception>rethrow(remember(t));
+            }
+        }
+
+        @Override
+        public int statusOf(R response) {
+            return delegate.statusOf(response);
+        }
+
+        @Override
+        public void discard(R response) {
+            delegate.discard(response);
+        }
+
+        @Override
+        public Exception timeoutException(String message) {
+            return remember(delegate.timeoutException(message));
+        }
+
+        @Override
+        public Exception rejectedException(String message) {
+            return remember(delegate.rejectedException(message));
+        }
+    }
+}
