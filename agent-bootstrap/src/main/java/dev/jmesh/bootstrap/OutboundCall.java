@@ -15,6 +15,7 @@ public final class OutboundCall {
     private final RequestHeaders headers;
     private final String caller;
     private final Database database;
+    private final long bodyBytes;
 
     /**
      * What a database call adds to the neutral description (protocol {@code jdbc}), named as OpenTelemetry's
@@ -56,11 +57,12 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
-        this(protocol, scheme, host, port, method, path, replayable, headers, null, null);
+        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, 0);
     }
 
     private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
-                         boolean replayable, RequestHeaders headers, String caller, Database database) {
+                         boolean replayable, RequestHeaders headers, String caller, Database database,
+                         long bodyBytes) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -71,17 +73,29 @@ public final class OutboundCall {
         this.headers = headers;
         this.caller = caller;
         this.database = database;
+        this.bodyBytes = bodyBytes;
     }
 
     /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
     public OutboundCall withCaller(String callingFrame) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame,
-                database);
+                database, bodyBytes);
     }
 
     /** This call described as a database call (see {@link Database}). */
     public OutboundCall withDatabase(Database details) {
-        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details);
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details,
+                bodyBytes);
+    }
+
+    /**
+     * This call with the size of its request body: the engine replays a body on a retry only up to the retry
+     * policy's {@code maxReplayBodyBytes}. {@code bytes} is -1 when the size cannot be known before sending (a
+     * stream); such a call is never retried.
+     */
+    public OutboundCall withBodyBytes(long bytes) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, database,
+                bytes);
     }
 
     public String protocol() { return protocol; }
@@ -94,6 +108,8 @@ public final class OutboundCall {
     public RequestHeaders headers() { return headers; }
     /** The calling application frame when the instrumentation captured it, else null. */
     public String caller() { return caller; }
+    /** The size of the request body in bytes: 0 for none (or not told), -1 when unknown; see {@link #withBodyBytes}. */
+    public long bodyBytes() { return bodyBytes; }
     /** The database details of a {@code jdbc} call, else null. */
     public Database database() { return database; }
 

@@ -23,14 +23,10 @@ public final class Features {
      * entry to that value. Every key below a listed key is covered by it.
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
-            "services.<name>.retry.methods",
-            "services.<name>.retry.honorRetryAfter",
             "services.<name>.circuitBreaker.slowCallRateThreshold",
             "services.<name>.circuitBreaker.slowCallDuration",
             "services.<name>.maxPendingRequests", // the library owns the connection pools: nothing to count yet
             "routes[].match.queryParameters",
-            "routes[].retry.methods",
-            "routes[].retry.honorRetryAfter",
             "databases",
             "telemetry.accessLog.format: text",
             "telemetry.metrics",
@@ -44,9 +40,7 @@ public final class Features {
     static {
         Map<String, String> m = new LinkedHashMap<String, String>();
         m.put("telemetry.accessLog.format: text", "the access log is written as JSON");
-        m.put("services.<name>.retry.methods", "only idempotent methods are retried");
         m.put("routes[].match.queryParameters", "a route with query parameter conditions never matches");
-        m.put("routes[].retry.methods", "only idempotent methods are retried");
         INSTEAD = Collections.unmodifiableMap(m);
     }
 

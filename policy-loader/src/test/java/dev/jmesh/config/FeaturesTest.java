@@ -40,10 +40,6 @@ class FeaturesTest {
     void oneWarningPerEntryAtItsFirstUse() throws Exception {
         LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
         assertEquals(List.of(
-                "mesh.yaml:4:42: 'services.<name>.retry.methods' is validated but not enforced by this version yet;"
-                        + " only idempotent methods are retried",
-                "mesh.yaml:4:58: 'services.<name>.retry.honorRetryAfter' is validated but not enforced by this"
-                        + " version yet",
                 "mesh.yaml:5:23: 'services.<name>.circuitBreaker.slowCallRateThreshold' is validated but not enforced"
                         + " by this version yet",
                 "mesh.yaml:5:51: 'services.<name>.circuitBreaker.slowCallDuration' is validated but not enforced by"
@@ -51,9 +47,6 @@ class FeaturesTest {
                 "mesh.yaml:10:5: 'services.<name>.maxPendingRequests' is validated but not enforced by this version yet",
                 "mesh.yaml:15:22: 'routes[].match.queryParameters' is validated but not enforced by this version yet;"
                         + " a route with query parameter conditions never matches",
-                "mesh.yaml:15:90: 'routes[].retry.methods' is validated but not enforced by this version yet;"
-                        + " only idempotent methods are retried",
-                "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
                 "mesh.yaml:16:1: 'databases' is validated but not enforced by this version yet",
                 "mesh.yaml:19:24: 'telemetry.accessLog.format: text' is validated but not enforced by this version"
                         + " yet; the access log is written as JSON",
@@ -74,7 +67,7 @@ class FeaturesTest {
                     loadBalancer: random
                     timeout: 1s
                     retry: { maxAttempts: 2, perTryTimeout: 500ms, backoff: { base: 10ms }, retryOn: [5xx],
-                             mode: enforce }
+                             methods: [GET, POST], honorRetryAfter: true, maxReplayBodyBytes: 1024, mode: enforce }
                     circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
                 telemetry:
                   accessLog: { format: json, path: stdout }
