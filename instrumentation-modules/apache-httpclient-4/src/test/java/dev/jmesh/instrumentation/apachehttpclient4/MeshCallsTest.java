@@ -265,6 +265,7 @@ class MeshCallsTest {
         }
 
         assertFalse(engine.calls.get(0).replayable());
+        assertEquals(-1, engine.calls.get(0).bodyBytes());
         assertEquals(1, upstream.seen.size());
         assertEquals(text.toString(), upstream.seen.get(0).body());
     }

@@ -95,9 +95,8 @@ final class MeshHttpURLConnection extends HttpURLConnection {
         sent = true;
         byte[] bytes = body == null ? null : body.toByteArray();
         body = null;
-        boolean replayable = bytes == null || bytes.length <= Http.REPLAYABLE_BODY_LIMIT;
         OutboundCall call = new OutboundCall("http", url.getProtocol(), url.getHost(), url.getPort(), method,
-                Http.pathOf(url.getPath()), replayable, this::requestHeader);
+                Http.pathOf(url.getPath()), true, this::requestHeader).withBodyBytes(bytes == null ? 0 : bytes.length);
         try {
             response = Mesh.call(call, new Attempts(bytes));
         } catch (IOException e) {
@@ -252,6 +251,11 @@ final class MeshHttpURLConnection extends HttpURLConnection {
             } catch (IOException e) {
                 return -1;
             }
+        }
+
+        @Override
+        public String headerOf(HttpURLConnection c, String name) {
+            return c.getHeaderField(name);
         }
 
         @Override

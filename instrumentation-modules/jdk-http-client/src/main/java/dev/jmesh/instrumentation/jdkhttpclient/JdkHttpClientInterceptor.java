@@ -127,17 +127,26 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         }
         HttpHeaders headers = request.headers();
         return new OutboundCall("http", scheme.toLowerCase(Locale.ROOT), host, uri.getPort(), request.method(),
-                Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null));
+                Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null))
+                .withBodyBytes(bodyBytes(request));
     }
 
-    /** No body, or a body of known, small size (the JDK's in-memory publishers can be subscribed again). */
+    /**
+     * No body, or a body of known size: the JDK's publishers of known length (strings, byte arrays, files) can be
+     * subscribed again; {@code ofInputStream} and other streams report -1 and are sent at most once.
+     */
     static boolean replayable(HttpRequest request) {
+        return bodyBytes(request) >= 0;
+    }
+
+    /** The body size the engine compares with {@code retry.maxReplayBodyBytes}; see {@link Http#bodyBytes}. */
+    static long bodyBytes(HttpRequest request) {
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
         if (!body.isPresent()) {
-            return true;
+            return 0;
         }
         long length = body.get().contentLength();
-        return length >= 0 && length <= Http.REPLAYABLE_BODY_LIMIT;
+        return Http.bodyBytes(true, length >= 0, length);
     }
 
     /**
@@ -242,6 +251,11 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         @Override
         public int statusOf(HttpResponse<Object> response) {
             return response.statusCode();
+        }
+
+        @Override
+        public String headerOf(HttpResponse<Object> response, String name) {
+            return response.headers().firstValue(name).orElse(null);
         }
 
         /**

@@ -350,13 +350,15 @@ class MeshInterceptorTest {
     }
 
     @Test
-    void onlyBodiesOkHttpCanReplayWithinTheLimitAreReplayable() {
+    void onlyBodiesOkHttpCanReplayAreReplayableAndTheEngineIsToldTheirSize() {
         Request.Builder post = new Request.Builder().url("http://inventory/x");
         assertTrue(mesh.replayable(post.build()));
         assertTrue(mesh.replayable(post.post(RequestBody.create(JSON, new byte[0])).build()));
-        assertTrue(mesh.replayable(post.post(RequestBody.create(JSON, new byte[64 * 1024])).build()));
-        assertFalse(mesh.replayable(post.post(RequestBody.create(JSON, new byte[64 * 1024 + 1])).build()));
+        Request large = post.post(RequestBody.create(JSON, new byte[64 * 1024 + 1])).build();
+        assertTrue(mesh.replayable(large));
+        assertEquals(64 * 1024 + 1, mesh.bodyBytes(large));
         assertFalse(mesh.replayable(post.post(new Streamed(-1, false)).build()));
+        assertEquals(-1, mesh.bodyBytes(post.post(new Streamed(-1, false)).build()));
         // OkHttp 3.14+ lets a body say it can be written only once; before that it cannot say so
         boolean canSay = hasMethod(RequestBody.class, "isOneShot");
         assertEquals(!canSay, mesh.replayable(post.post(new Streamed(10, true)).build()));
