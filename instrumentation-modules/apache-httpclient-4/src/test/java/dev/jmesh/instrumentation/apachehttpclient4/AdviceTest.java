@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import net.bytebuddy.description.method.MethodDescription;

@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 import org.apache.http.client.config.RequestConfig;
@@ -109,7 +112,7 @@ class MeshCallsTest {
         assertEquals(2, upstream.seen.size());
         TestUpstream.Seen first = upstream.seen.get(0);
         assertEquals(first, upstream.seen.get(1));
-        assertEquals(new TestUpstream.Seen("GET", "/items/42", "q=a%20b", "abc", upstream.authority(), null, ""), first);
+        assertEquals(new TestUpstream.Seen("GET", "/items/42", "q=a%20b", "abc", null, upstream.authority(), null, ""), first);
     }
 
     @ParameterizedTest

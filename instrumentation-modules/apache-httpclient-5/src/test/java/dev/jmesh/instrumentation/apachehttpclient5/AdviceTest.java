@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
@@ -90,7 +93,7 @@ class AdviceTest {
 
     @Test
     void anApplicationCallIsRoutedAndRetriedAndTheHandlerSeesOnlyTheFinalResponse() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         AtomicInteger handled = new AtomicInteger();
@@ -143,7 +146,7 @@ class AdviceTest {
 
     @Test
     void theMinimalClientIsTakenOverToo() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         try (CloseableHttpClient minimal = HttpClients.createMinimal()) {
@@ -194,7 +197,7 @@ class AdviceTest {
 
     @Test
     void aClientLayeredOverAnotherIsOneLogicalCall() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         // a wrapper that, like an SDK or RestTemplate, calls the library client for the application

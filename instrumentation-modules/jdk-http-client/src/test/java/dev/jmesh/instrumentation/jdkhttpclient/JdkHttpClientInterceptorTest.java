@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.jdkhttpclient;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 import org.junit.jupiter.api.AfterEach;

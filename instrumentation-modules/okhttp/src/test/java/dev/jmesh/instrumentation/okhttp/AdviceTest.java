@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
@@ -96,7 +99,7 @@ class AdviceTest {
 
     @Test
     void anApplicationsExecuteIsRoutedAndRetriedAsOneLogicalCall() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
 
@@ -112,7 +115,7 @@ class AdviceTest {
 
     @Test
     void anApplicationsEnqueueIsRoutedAndRetriedAndCalledBackOnce() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         RecordingCallback callback = new RecordingCallback();

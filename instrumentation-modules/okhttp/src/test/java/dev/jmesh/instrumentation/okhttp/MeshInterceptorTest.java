@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
@@ -112,7 +115,7 @@ class MeshInterceptorTest {
 
     @Test
     void executeRoutesToTheEndpointAndRetriesA503() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         OkHttpClient client = client();
@@ -142,7 +145,7 @@ class MeshInterceptorTest {
 
     @Test
     void enqueueRoutesRetriesA503AndCallsBackOnceOnOkHttpsThread() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         RecordingCallback callback = new RecordingCallback();
@@ -196,7 +199,7 @@ class MeshInterceptorTest {
 
     @Test
     void applicationInterceptorsRunOncePerCallAndNetworkInterceptorsOncePerAttempt() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         Mesh.install(new FakeEngine(upstream.port(), 0));
         AtomicInteger applicationRuns = new AtomicInteger();
         List<String> networkHosts = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -317,7 +320,7 @@ class MeshInterceptorTest {
 
     @Test
     void postBodyIsDeliveredIntactOnEveryAttempt() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         String body = "{\"sku\":\"ä-42\",\"qty\":3}";
@@ -335,7 +338,7 @@ class MeshInterceptorTest {
 
     @Test
     void enqueuedPutBodyIsDeliveredIntactOnEveryAttempt() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         Mesh.install(new FakeEngine(upstream.port(), 0));
         String body = "name=value&other=x%20y";
         RecordingCallback callback = new RecordingCallback();

@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import okhttp3.OkHttpClient;
