@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import javax.net.ssl.HttpsURLConnection;
+
 /**
  * The {@code HttpURLConnection} an application gets for an {@code http:} URL while jmesh is attached.
  *
@@ -48,6 +50,8 @@ import java.util.concurrent.ExecutionException;
  */
 final class MeshHttpURLConnection extends HttpURLConnection {
     private final Proxy proxy;
+    /** The TLS settings each attempt of an {@code https:} call gets; null for {@code http:}. */
+    private final MeshHttpsURLConnection tls;
     private Map<String, List<String>> requestHeaders;
     private ByteArrayOutputStream body;
     /** The upload in flight when the application streams its body; null otherwise. */
@@ -57,8 +61,25 @@ final class MeshHttpURLConnection extends HttpURLConnection {
     private IOException failure;
 
     MeshHttpURLConnection(URL url, Proxy proxy) {
+        this(url, proxy, null);
+    }
+
+    /** @param tls the {@code HttpsURLConnection} the application holds, whose TLS settings every attempt gets */
+    MeshHttpURLConnection(URL url, Proxy proxy, MeshHttpsURLConnection tls) {
         super(url);
         this.proxy = proxy;
+        this.tls = tls;
+    }
+
+    /** The connection that answers the application (the last attempt's); sends the request if it has not been. */
+    HttpURLConnection answering() throws IOException {
+        send();
+        return response;
+    }
+
+    /** Whether the request has been sent (or failed to be). */
+    boolean sent() {
+        return sent;
     }
 
     // ---- request side ---------------------------------------------------------------------------
@@ -287,6 +308,9 @@ final class MeshHttpURLConnection extends HttpURLConnection {
             }
         }
         OutgoingHeaders.addTo(c::setRequestProperty);
+        if (tls != null && c instanceof HttpsURLConnection) {
+            tls.configure((HttpsURLConnection) c, host);
+        }
         return c;
     }
 

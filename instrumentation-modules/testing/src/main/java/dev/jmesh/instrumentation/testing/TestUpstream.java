@@ -1,6 +1,8 @@
 package dev.jmesh.instrumentation.testing;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
+
+import javax.net.ssl.SSLContext;
 
 /** A real HTTP server on 127.0.0.1 that records every request and answers as a test scripts it. */
 public final class TestUpstream implements AutoCloseable {
@@ -35,7 +39,19 @@ public final class TestUpstream implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
     public TestUpstream(IntFunction<Reply> script) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(script, null);
+    }
+
+    /** @param tls serves HTTPS with this context's key material when not null (see {@link TestTls}) */
+    public TestUpstream(IntFunction<Reply> script, SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             int n;
