@@ -29,6 +29,7 @@ public final class LibraryClients {
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
             "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
             "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
+            "  --trust-store FILE  PKCS12 trust store (password changeit) huc sets for https (default: the JVM's)",
             "  --interval-ms MS    pause between calls (default 0)",
             "  --exit-code N       exit status at the end (default 0)",
             "  --quiet             print only the summary");
@@ -47,6 +48,7 @@ public final class LibraryClients {
     /** Size of each POST body, or -1 for the small JSON document. */
     private static int bodyBytes = -1;
     private static boolean streamedBodies = false;
+    private static String trustStore = null;
 
     /** One client object per client name, created on first use (and so its library loaded only then). */
     private static final Map<String, Client> CREATED = new LinkedHashMap<>();
@@ -143,12 +145,20 @@ public final class LibraryClients {
                 case "apache5": client = new Apache5Calls(); break;
                 case "jdk": client = new JdkCalls(false); break;
                 case "jdk-async": client = new JdkCalls(true); break;
-                case "huc": client = new UrlConnectionCalls(); break;
+                case "huc": client = urlConnectionCalls(); break;
                 default: throw new IllegalStateException(name);
             }
             CREATED.put(name, client);
         }
         return client;
+    }
+
+    private static Client urlConnectionCalls() {
+        try {
+            return new UrlConnectionCalls(trustStore);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the trust store " + trustStore + ": " + describe(e), e);
+        }
     }
 
     /** Says on stderr which jar a library class came from, once per client. */
@@ -217,6 +227,7 @@ public final class LibraryClients {
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
                 case "--body-bytes": bodyBytes = nonNegative(option, value); break;
                 case "--body-mode": streamedBodies = bodyMode(value); break;
+                case "--trust-store": trustStore = value; break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
