@@ -16,6 +16,7 @@ public final class OutboundCall {
     private final String caller;
     private final Database database;
     private final long bodyBytes;
+    private final long timeoutMillis;
 
     /**
      * What a database call adds to the neutral description (protocol {@code jdbc}), named as OpenTelemetry's
@@ -57,12 +58,12 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
-        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, 0);
+        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, 0, 0);
     }
 
     private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                          boolean replayable, RequestHeaders headers, String caller, Database database,
-                         long bodyBytes) {
+                         long bodyBytes, long timeoutMillis) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -74,18 +75,19 @@ public final class OutboundCall {
         this.caller = caller;
         this.database = database;
         this.bodyBytes = bodyBytes;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
     public OutboundCall withCaller(String callingFrame) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame,
-                database, bodyBytes);
+                database, bodyBytes, timeoutMillis);
     }
 
     /** This call described as a database call (see {@link Database}). */
     public OutboundCall withDatabase(Database details) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details,
-                bodyBytes);
+                bodyBytes, timeoutMillis);
     }
 
     /**
@@ -95,7 +97,16 @@ public final class OutboundCall {
      */
     public OutboundCall withBodyBytes(long bytes) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, database,
-                bytes);
+                bytes, timeoutMillis);
+    }
+
+    /**
+     * This call with the timeout the application gave the whole request (e.g. {@code HttpRequest.timeout()}): the
+     * engine ends the call, retries included, at the tighter of it and the service's {@code timeout}.
+     */
+    public OutboundCall withTimeoutMillis(long millis) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, database,
+                bodyBytes, millis);
     }
 
     public String protocol() { return protocol; }
@@ -110,6 +121,8 @@ public final class OutboundCall {
     public String caller() { return caller; }
     /** The size of the request body in bytes: 0 for none (or not told), -1 when unknown; see {@link #withBodyBytes}. */
     public long bodyBytes() { return bodyBytes; }
+    /** The application's own timeout for the whole call in milliseconds, 0 for none; see {@link #withTimeoutMillis}. */
+    public long timeoutMillis() { return timeoutMillis; }
     /** The database details of a {@code jdbc} call, else null. */
     public Database database() { return database; }
 

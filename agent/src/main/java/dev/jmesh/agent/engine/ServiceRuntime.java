@@ -178,7 +178,7 @@ final class ServiceRuntime {
 
     <R> R execute(final OutboundCall call, final BlockingExchange<R> exchange, final CallRecord record)
             throws Exception {
-        final long deadline = deadline();
+        final long deadline = deadline(call);
         FailureDrill.POLICY.check();
         Exception refused = admit(exchange, record);
         if (refused != null) {
@@ -237,7 +237,7 @@ final class ServiceRuntime {
 
     <R> CompletableFuture<R> executeAsync(final OutboundCall call, final AsyncExchange<R> exchange,
                                           final CallRecord record) {
-        final long deadline = deadline();
+        final long deadline = deadline(call);
         FailureDrill.POLICY.check();
         final CompletableFuture<R> result = new CompletableFuture<R>();
         Exception refused = admit(exchange, record);
@@ -406,8 +406,15 @@ final class ServiceRuntime {
         return body >= 0 && body <= retry.maxReplayBodyBytes();
     }
 
-    private long deadline() {
-        return timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+    /** When the call must end: after the service's (or route's) timeout or the request's own, whichever is tighter. */
+    private long deadline(OutboundCall call) {
+        long nanos = timeoutNanos(call);
+        return nanos > 0 ? System.nanoTime() + nanos : 0;
+    }
+
+    private long timeoutNanos(OutboundCall call) {
+        long own = TimeUnit.MILLISECONDS.toNanos(call.timeoutMillis());
+        return own > 0 && (timeoutNanos == 0 || own < timeoutNanos) ? own : timeoutNanos;
     }
 
     /** The per-try timeout, cut to what is left of the overall timeout; 0 means none. */
@@ -459,7 +466,8 @@ final class ServiceRuntime {
         if (cause instanceof DeadlineExceededException) {
             record.flags().add(ResponseFlags.TIMEOUT);
             appFacing = exchange.timeoutException("jmesh: service '" + name + "' timed out after "
-                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms (" + record.attempts() + " attempts)");
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos(record.call())) + "ms (" + record.attempts()
+                    + " attempts)");
         } else {
             Failure kind = Failure.of(cause);
             if (kind.flag != null) {

@@ -199,6 +199,22 @@ class MeshEngineImplTest {
     }
 
     @Test
+    void theRequestsOwnTimeoutBoundsTheCallWhenItIsTighterThanTheServices() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(new SocketTimeoutException("read timed out"));
+
+        Exception e = assertThrows(SocketTimeoutException.class, () -> engine(TWO_ENDPOINTS + """
+                    timeout: 10s
+                    retry: { maxAttempts: 3, perTryTimeout: 5s, backoff: { base: 200ms, max: 200ms } }
+                """).call(get("inventory").withTimeoutMillis(150), exchange));
+
+        assertTrue(exchange.attempts.get(0).timeoutMillis() <= 150, "the attempt gets at most the request's 150ms: "
+                + exchange.attempts.get(0));
+        assertEquals(1, exchange.attempts.size(), "no time is left for a retry after 200ms of back-off");
+        assertTrue(onlyRecord().flagsText().contains("UT"), onlyRecord().flagsText());
+        assertTrue(e.getMessage().contains("timed out after 150ms"), e.getMessage());
+    }
+
+    @Test
     void theDefaultReplayLimitIs64KiB() throws Exception {
         String config = TWO_ENDPOINTS + """
                     retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
