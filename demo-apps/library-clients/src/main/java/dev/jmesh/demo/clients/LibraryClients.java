@@ -29,6 +29,8 @@ public final class LibraryClients {
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
             "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
             "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
+            "  --request-timeout-ms MS  jdk, jdk-async: HttpRequest.timeout (default none)",
+            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up (default: wait)",
             "  --trust-store FILE  PKCS12 trust store (password changeit) huc sets for https (default: the JVM's)",
             "  --interval-ms MS    pause between calls (default 0)",
             "  --exit-code N       exit status at the end (default 0)",
@@ -49,6 +51,8 @@ public final class LibraryClients {
     private static int bodyBytes = -1;
     private static boolean streamedBodies = false;
     private static String trustStore = null;
+    private static long requestTimeoutMillis = 0;
+    private static long cancelAfterMillis = 0;
 
     /** One client object per client name, created on first use (and so its library loaded only then). */
     private static final Map<String, Client> CREATED = new LinkedHashMap<>();
@@ -143,8 +147,8 @@ public final class LibraryClients {
                 case "apache4": client = Apache4Calls.createDefault(); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
                 case "apache5": client = new Apache5Calls(); break;
-                case "jdk": client = new JdkCalls(false); break;
-                case "jdk-async": client = new JdkCalls(true); break;
+                case "jdk": client = new JdkCalls(false, requestTimeoutMillis, cancelAfterMillis); break;
+                case "jdk-async": client = new JdkCalls(true, requestTimeoutMillis, cancelAfterMillis); break;
                 case "huc": client = urlConnectionCalls(); break;
                 default: throw new IllegalStateException(name);
             }
@@ -228,6 +232,8 @@ public final class LibraryClients {
                 case "--body-bytes": bodyBytes = nonNegative(option, value); break;
                 case "--body-mode": streamedBodies = bodyMode(value); break;
                 case "--trust-store": trustStore = value; break;
+                case "--request-timeout-ms": requestTimeoutMillis = nonNegative(option, value); break;
+                case "--cancel-after-ms": cancelAfterMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
