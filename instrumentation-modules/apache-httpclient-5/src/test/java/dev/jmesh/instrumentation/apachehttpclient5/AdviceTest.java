@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,9 +111,10 @@ class AdviceTest {
         assertEquals(upstream.authority(), upstream.seen.get(1).host());
         assertFalse(CallDepth.nested());
         // the interceptor lives in its own loader below the library's, as the agent defines it
-        assertFalse(TestHelpers.INSTANCE.created.isEmpty());
-        for (Object helper : TestHelpers.INSTANCE.created) {
-            assertEquals(ApacheHttpClient5Interceptor.class.getName(), helper.getClass().getName());
+        List<Object> classic = TestHelpers.INSTANCE.created.stream()
+                .filter(h -> h.getClass().getName().equals(ApacheHttpClient5Interceptor.class.getName())).toList();
+        assertFalse(classic.isEmpty());
+        for (Object helper : classic) {
             assertNotSame(ApacheHttpClient5Interceptor.class, helper.getClass());
             assertSame(CloseableHttpClient.class.getClassLoader(), helper.getClass().getClassLoader().getParent());
         }
