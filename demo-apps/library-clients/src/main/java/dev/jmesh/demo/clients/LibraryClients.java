@@ -23,8 +23,8 @@ public final class LibraryClients {
             "usage: java -cp library-clients.jar:<client libraries> dev.jmesh.demo.clients.LibraryClients [options]",
             "  --base URL          service to call (default http://inventory)",
             "  --calls N           number of calls (default 20)",
-            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | jdk | jdk-async"
-                    + " | huc | all",
+            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | apache5-async | jdk"
+                    + " | jdk-async | huc | all",
             "                      (default all; several clients rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
             "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
@@ -37,7 +37,7 @@ public final class LibraryClients {
             "  --quiet             print only the summary");
 
     static final String[] ALL_CLIENTS =
-            {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5", "jdk", "jdk-async", "huc"};
+            {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5", "apache5-async", "jdk", "jdk-async", "huc"};
 
     // Configuration, set once from the command line, legacy style.
     private static String base = "http://inventory";
@@ -147,6 +147,7 @@ public final class LibraryClients {
                 case "apache4": client = Apache4Calls.createDefault(); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
                 case "apache5": client = new Apache5Calls(); break;
+                case "apache5-async": client = new Apache5AsyncCalls(); break;
                 case "jdk": client = new JdkCalls(false, requestTimeoutMillis, cancelAfterMillis); break;
                 case "jdk-async": client = new JdkCalls(true, requestTimeoutMillis, cancelAfterMillis); break;
                 case "huc": client = urlConnectionCalls(); break;
