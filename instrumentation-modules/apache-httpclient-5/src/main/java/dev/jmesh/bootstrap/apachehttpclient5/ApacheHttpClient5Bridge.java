@@ -2,6 +2,7 @@ package dev.jmesh.bootstrap.apachehttpclient5;
 
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
+import dev.jmesh.bootstrap.Outcome;
 
 /**
  * The hop from advice woven into Apache HttpClient 5 (classes of the application's class loader) to

@@ -1,7 +1,7 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
 import dev.jmesh.bootstrap.apachehttpclient5.ApacheHttpClient5Bridge;
-import dev.jmesh.bootstrap.apachehttpclient5.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
