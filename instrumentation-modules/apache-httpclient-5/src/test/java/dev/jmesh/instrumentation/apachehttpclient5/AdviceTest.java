@@ -1,5 +1,7 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
 import dev.jmesh.instrumentation.testing.TestUpstream;
 import dev.jmesh.instrumentation.testing.FakeEngine;
 

@@ -1,5 +1,7 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
 import dev.jmesh.instrumentation.testing.TestUpstream;
 import dev.jmesh.instrumentation.testing.FakeEngine;
 
@@ -39,7 +41,7 @@ class AdviceTest {
 
     @BeforeAll
     static void weave() {
-        Helpers.install(TestHelpers.factory());
+        Helpers.install(TestHelpers.INSTANCE);
         weaving = new Weaving();
         // RealCall is loaded (and woven) on first use
         new OkHttpClient().newCall(new Request.Builder().url("http://127.0.0.1:1/").build());

@@ -1,5 +1,7 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
 import dev.jmesh.instrumentation.testing.TestUpstream;
 import dev.jmesh.instrumentation.testing.FakeEngine;
 
@@ -26,7 +28,7 @@ class UnsupportedVersionTest {
 
     @BeforeAll
     static void weave() {
-        Helpers.install(TestHelpers.factory());
+        Helpers.install(TestHelpers.INSTANCE);
         weaving = new Weaving();
     }
 
