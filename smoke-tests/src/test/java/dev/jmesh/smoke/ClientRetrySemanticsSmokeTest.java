@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #6 in real JVMs, for every HTTP client the agent covers (OkHttp sync and async, Apache HttpClient 4 builder
- * and legacy, Apache HttpClient 5, the JDK HttpClient sync and async, HttpURLConnection; the newest version of each
- * library): request bodies are replayed only within {@code retry.maxReplayBodyBytes}, and a 503's
+ * and legacy, Apache HttpClient 5 classic and async, the JDK HttpClient sync and async, HttpURLConnection; the newest
+ * version of each library; the async {@code SimpleHttpRequest} holds its body in memory, so it is left out of the
+ * streamed-body tests): request bodies are replayed only within {@code retry.maxReplayBodyBytes}, and a 503's
  * {@code Retry-After} sets the wait before the retry when {@code retry.honorRetryAfter} is on.
  *
  * <p>Every call below goes to a route that allows POST retries, so only the body decides whether a POST is
@@ -23,8 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClientRetrySemanticsSmokeTest {
     private static final String MAIN_CLASS = "dev.jmesh.demo.clients.LibraryClients";
-    private static final List<String> CLIENTS = List.of("okhttp", "okhttp-async", "apache4", "apache4-legacy",
+    /** The clients that can stream a body. */
+    private static final List<String> STREAMING = List.of("okhttp", "okhttp-async", "apache4", "apache4-legacy",
             "apache5", "jdk", "jdk-async", "huc");
+    private static final List<String> ALL = List.of("okhttp", "okhttp-async", "apache4", "apache4-legacy",
+            "apache5", "apache5-async", "jdk", "jdk-async", "huc");
     private static final int MIB = 1024 * 1024;
 
     @RegisterExtension
@@ -48,9 +52,9 @@ class ClientRetrySemanticsSmokeTest {
                 """.formatted(MeshYaml.endpoints(upstream), serviceRetryExtra) + MeshYaml.accessLog(accessLog));
     }
 
-    private Shop.Run run(Path config, String... args) {
+    private Shop.Run run(List<String> clients, Path config, String... args) {
         List<String> all = new ArrayList<>(List.of("--base", "http://inventory", "--calls",
-                String.valueOf(CLIENTS.size()), "--client", String.join(",", CLIENTS)));
+                String.valueOf(clients.size()), "--client", String.join(",", clients)));
         all.addAll(List.of(args));
         JavaProcess process = processes.javaMain("library-clients+agent", Shop.agent(config),
                 LibraryClientsSmokeTest.VersionSet.NEWEST.classPath(), MAIN_CLASS, all, null);
@@ -62,10 +66,10 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "orders", "--fail-post-every", "1"); // every POST: 503
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", String.valueOf(MIB),
-                "--body-mode", "streamed");
+        Shop.Run run = run(STREAMING, config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes",
+                String.valueOf(MIB), "--body-mode", "streamed");
 
-        assertSentOnceAndAnswered503(run, accessLog, upstream);
+        assertSentOnceAndAnswered503(STREAMING, run, accessLog, upstream);
     }
 
     @Test
@@ -73,29 +77,30 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "orders", "--fail-post-every", "1");
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", String.valueOf(MIB),
-                "--body-mode", "buffered");
+        Shop.Run run = run(ALL, config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes",
+                String.valueOf(MIB), "--body-mode", "buffered");
 
-        assertSentOnceAndAnswered503(run, accessLog, upstream);
+        assertSentOnceAndAnswered503(ALL, run, accessLog, upstream);
     }
 
-    private static void assertSentOnceAndAnswered503(Shop.Run run, Path accessLog, Upstream upstream) {
+    private static void assertSentOnceAndAnswered503(List<String> clients, Shop.Run run, Path accessLog,
+                                                     Upstream upstream) {
         assertEquals(0, run.exitCode(), run.describe());
-        for (int i = 0; i < CLIENTS.size(); i++) {
-            assertEquals("FAIL " + CLIENTS.get(i) + " POST /orders status=503", run.lines().get(i),
+        for (int i = 0; i < clients.size(); i++) {
+            assertEquals("FAIL " + clients.get(i) + " POST /orders status=503", run.lines().get(i),
                     "the app gets the upstream's response\n" + run.describe());
         }
         var entries = AccessLogFile.read(accessLog);
-        assertEquals(CLIENTS.size(), entries.size(), joined(entries));
+        assertEquals(clients.size(), entries.size(), joined(entries));
         for (var e : entries) {
             assertEquals("orders", e.text("route"), e.line());
             assertEquals(1L, e.attempts(), "a body the mesh cannot replay gets one attempt: " + e.line());
             assertEquals(503L, e.status(), e.line());
         }
         Upstream.Stats stats = upstream.stats();
-        assertEquals(CLIENTS.size(), stats.requests(), "each body sent exactly once: " + stats);
-        assertEquals(CLIENTS.size(), stats.bodies(), stats.toString());
-        assertEquals((long) CLIENTS.size() * MIB, stats.bodyBytes(), "every byte arrived: " + stats);
+        assertEquals(clients.size(), stats.requests(), "each body sent exactly once: " + stats);
+        assertEquals(clients.size(), stats.bodies(), stats.toString());
+        assertEquals((long) clients.size() * MIB, stats.bodyBytes(), "every byte arrived: " + stats);
     }
 
     @Test
@@ -103,24 +108,24 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "orders", "--fail-post-every", "2"); // POST 1, 3, 5...: 503
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", "1000",
+        Shop.Run run = run(ALL, config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", "1000",
                 "--body-mode", "buffered");
 
         assertEquals(0, run.exitCode(), run.describe());
-        for (int i = 0; i < CLIENTS.size(); i++) {
-            assertTrue(run.lines().get(i).matches("OK " + CLIENTS.get(i) + " POST /orders 201 \\d+"),
+        for (int i = 0; i < ALL.size(); i++) {
+            assertTrue(run.lines().get(i).matches("OK " + ALL.get(i) + " POST /orders 201 \\d+"),
                     "the retry hid the 503\n" + run.describe());
         }
         var entries = AccessLogFile.read(accessLog);
-        assertEquals(CLIENTS.size(), entries.size(), joined(entries));
+        assertEquals(ALL.size(), entries.size(), joined(entries));
         for (var e : entries) {
             assertEquals(2L, e.attempts(), e.line());
             assertEquals(201L, e.status(), e.line());
         }
         Upstream.Stats stats = upstream.stats();
-        assertEquals(2L * CLIENTS.size(), stats.bodies(), "each body sent twice: " + stats);
-        assertEquals(2L * CLIENTS.size() * 1000, stats.bodyBytes(), "the replayed bodies are whole: " + stats);
-        assertEquals(CLIENTS.size(), stats.postsReceived(), stats.toString());
+        assertEquals(2L * ALL.size(), stats.bodies(), "each body sent twice: " + stats);
+        assertEquals(2L * ALL.size() * 1000, stats.bodyBytes(), "the replayed bodies are whole: " + stats);
+        assertEquals(ALL.size(), stats.postsReceived(), stats.toString());
     }
 
     @Test
@@ -128,16 +133,16 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "orders", "--fail-post-every", "2");
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", "1000",
+        Shop.Run run = run(STREAMING, config(upstream, accessLog, ""), "--post-every", "1", "--body-bytes", "1000",
                 "--body-mode", "streamed");
 
         assertEquals(0, run.exitCode(), run.describe());
         var entries = AccessLogFile.read(accessLog);
-        assertEquals(CLIENTS.size(), entries.size(), joined(entries));
+        assertEquals(STREAMING.size(), entries.size(), joined(entries));
         for (var e : entries) {
             assertEquals(1L, e.attempts(), "a stream of unknown length is not replayable: " + e.line());
         }
-        assertEquals(CLIENTS.size(), upstream.stats().bodies());
+        assertEquals(STREAMING.size(), upstream.stats().bodies());
     }
 
     @Test
@@ -146,10 +151,10 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "items", "--fail-first", "1", "--retry-after", "1");
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ", honorRetryAfter: true"));
+        Shop.Run run = run(ALL, config(upstream, accessLog, ", honorRetryAfter: true"));
 
         assertEquals(0, run.exitCode(), run.describe());
-        assertEquals("SUMMARY ok=" + CLIENTS.size() + " failed=0", run.lines().get(CLIENTS.size()), run.describe());
+        assertEquals("SUMMARY ok=" + ALL.size() + " failed=0", run.lines().get(ALL.size()), run.describe());
         var first = AccessLogFile.read(accessLog).get(0);
         assertEquals(2L, first.attempts(), first.line());
         assertEquals(200L, first.status(), first.line());
@@ -157,7 +162,7 @@ class ClientRetrySemanticsSmokeTest {
         assertTrue(first.durationMs() >= 1000, "the retry waited for Retry-After: " + first.line());
         Upstream.Stats stats = upstream.stats();
         assertEquals(1, stats.served503(), stats.toString());
-        assertEquals(CLIENTS.size() + 1, stats.requests(), "one retry in all: " + stats);
+        assertEquals(ALL.size() + 1, stats.requests(), "one retry in all: " + stats);
     }
 
     @Test
@@ -165,7 +170,7 @@ class ClientRetrySemanticsSmokeTest {
         Upstream upstream = Upstream.start(processes, "items", "--fail-first", "1", "--retry-after", "3600");
         Path accessLog = dir.resolve("access.log");
 
-        Shop.Run run = run(config(upstream, accessLog, ", honorRetryAfter: true"), "--calls", "1");
+        Shop.Run run = run(ALL, config(upstream, accessLog, ", honorRetryAfter: true"), "--calls", "1");
 
         assertEquals(0, run.exitCode(), run.describe());
         assertEquals("FAIL okhttp GET /items/0 status=503", run.lines().get(0), run.describe());
