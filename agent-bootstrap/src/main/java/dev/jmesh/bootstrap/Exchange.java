@@ -12,6 +12,14 @@ public interface Exchange<R> {
     /** The protocol status of a response (HTTP status code), or -1 where the protocol has none. */
     int statusOf(R response);
 
+    /**
+     * The first value of response header {@code name} (any case), or null when absent. HTTP modules implement it
+     * (the engine reads {@code Retry-After}); protocols without headers (JDBC) keep this default.
+     */
+    default String headerOf(R response, String name) {
+        return null;
+    }
+
     /** Releases a response that a retry replaces (drain and close it so the connection can be reused). */
     void discard(R response);
 

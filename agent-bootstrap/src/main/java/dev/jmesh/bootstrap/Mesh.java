@@ -191,6 +191,11 @@ public final class Mesh {
         }
 
         @Override
+        public String headerOf(R response, String name) {
+            return delegate.headerOf(response, name);
+        }
+
+        @Override
         public void discard(R response) {
             delegate.discard(response);
         }

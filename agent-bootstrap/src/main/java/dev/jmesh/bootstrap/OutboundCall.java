@@ -16,6 +16,8 @@ public final class OutboundCall {
     private final String caller;
     private final Database database;
     private final String query;
+    private final long bodyBytes;
+    private final long timeoutMillis;
 
     /**
      * What a database call adds to the neutral description (protocol {@code jdbc}), named as OpenTelemetry's
@@ -57,11 +59,12 @@ public final class OutboundCall {
     /** @param headers the application's request headers, for protocols that have them */
     public OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
                         boolean replayable, RequestHeaders headers) {
-        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, null);
+        this(protocol, scheme, host, port, method, path, replayable, headers, null, null, null, 0, 0);
     }
 
     private OutboundCall(String protocol, String scheme, String host, int port, String method, String path,
-                         boolean replayable, RequestHeaders headers, String caller, Database database, String query) {
+                         boolean replayable, RequestHeaders headers, String caller, Database database, String query,
+                         long bodyBytes, long timeoutMillis) {
         this.protocol = protocol;
         this.scheme = scheme;
         this.host = host;
@@ -73,18 +76,20 @@ public final class OutboundCall {
         this.caller = caller;
         this.database = database;
         this.query = query;
+        this.bodyBytes = bodyBytes;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** This call with its calling frame already known (see {@link CallSite}); null leaves it to the engine. */
     public OutboundCall withCaller(String callingFrame) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, callingFrame,
-                database, query);
+                database, query, bodyBytes, timeoutMillis);
     }
 
     /** This call described as a database call (see {@link Database}). */
     public OutboundCall withDatabase(Database details) {
         return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, details,
-                query);
+                query, bodyBytes, timeoutMillis);
     }
 
     /**
@@ -93,7 +98,26 @@ public final class OutboundCall {
      */
     public OutboundCall withQuery(String rawQuery) {
         return rawQuery == null ? this : new OutboundCall(protocol, scheme, host, port, method, path, replayable,
-                headers, caller, database, rawQuery);
+                headers, caller, database, rawQuery, bodyBytes, timeoutMillis);
+    }
+
+    /**
+     * This call with the size of its request body: the engine replays a body on a retry only up to the retry
+     * policy's {@code maxReplayBodyBytes}. {@code bytes} is -1 when the size cannot be known before sending (a
+     * stream); such a call is never retried.
+     */
+    public OutboundCall withBodyBytes(long bytes) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, database,
+                query, bytes, timeoutMillis);
+    }
+
+    /**
+     * This call with the timeout the application gave the whole request (e.g. {@code HttpRequest.timeout()}): the
+     * engine ends the call, retries included, at the tighter of it and the service's {@code timeout}.
+     */
+    public OutboundCall withTimeoutMillis(long millis) {
+        return new OutboundCall(protocol, scheme, host, port, method, path, replayable, headers, caller, database,
+                query, bodyBytes, millis);
     }
 
     public String protocol() { return protocol; }
@@ -108,6 +132,10 @@ public final class OutboundCall {
     public String caller() { return caller; }
     /** The raw query string (without '?'), or null when there is none; never for telemetry. */
     public String query() { return query; }
+    /** The size of the request body in bytes: 0 for none (or not told), -1 when unknown; see {@link #withBodyBytes}. */
+    public long bodyBytes() { return bodyBytes; }
+    /** The application's own timeout for the whole call in milliseconds, 0 for none; see {@link #withTimeoutMillis}. */
+    public long timeoutMillis() { return timeoutMillis; }
     /** The database details of a {@code jdbc} call, else null. */
     public Database database() { return database; }
 

@@ -23,9 +23,7 @@ public final class Features {
      * entry to that value. Every key below a listed key is covered by it.
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
-            "services.<name>.retry.honorRetryAfter",
             "inbound.routes[].match.queryParameters",
-            "routes[].retry.honorRetryAfter",
             "databases.<name>.circuitBreaker.slowCallRateThreshold",
             "databases.<name>.circuitBreaker.slowCallDuration",
             "telemetry.tracing.otlp",

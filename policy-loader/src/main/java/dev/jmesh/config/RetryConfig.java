@@ -22,6 +22,10 @@ public final class RetryConfig {
     /** The idempotent HTTP methods (RFC 9110): retried unless {@code retry.methods} says otherwise. */
     public static final Set<String> DEFAULT_METHODS = Collections.unmodifiableSet(
             new LinkedHashSet<String>(Arrays.asList("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE")));
+    /** Bodies up to this size are replayed on a retry (when the instrumentation knows the size and can resend it). */
+    public static final int DEFAULT_MAX_REPLAY_BODY_BYTES = 64 * 1024;
+    /** The most {@code maxReplayBodyBytes} may be: an instrumentation may hold that much per call in memory. */
+    public static final int MAX_REPLAY_BODY_BYTES_LIMIT = 16 * 1024 * 1024;
 
     private final int maxAttempts;
     private final Duration perTryTimeout;
@@ -32,17 +36,18 @@ public final class RetryConfig {
     private final RetryBudgetConfig budget;
     private final Set<String> methods;
     private final boolean honorRetryAfter;
+    private final int maxReplayBodyBytes;
     private final Mode mode;
 
     RetryConfig(int maxAttempts, Duration perTryTimeout, Duration backoffBase, Duration backoffMax,
             Set<RetryOn> retryOn, Set<Integer> retriableStatusCodes) {
         this(maxAttempts, perTryTimeout, backoffBase, backoffMax, retryOn, retriableStatusCodes, null,
-                DEFAULT_METHODS, false, Mode.ENFORCE);
+                DEFAULT_METHODS, false, DEFAULT_MAX_REPLAY_BODY_BYTES, Mode.ENFORCE);
     }
 
     RetryConfig(int maxAttempts, Duration perTryTimeout, Duration backoffBase, Duration backoffMax,
             Set<RetryOn> retryOn, Set<Integer> retriableStatusCodes, RetryBudgetConfig budget, Set<String> methods,
-            boolean honorRetryAfter, Mode mode) {
+            boolean honorRetryAfter, int maxReplayBodyBytes, Mode mode) {
         this.maxAttempts = maxAttempts;
         this.perTryTimeout = perTryTimeout;
         this.backoffBase = backoffBase;
@@ -54,6 +59,7 @@ public final class RetryConfig {
         this.budget = budget;
         this.methods = Collections.unmodifiableSet(new LinkedHashSet<String>(methods));
         this.honorRetryAfter = honorRetryAfter;
+        this.maxReplayBodyBytes = maxReplayBodyBytes;
         this.mode = mode;
     }
 
@@ -105,6 +111,14 @@ public final class RetryConfig {
         return honorRetryAfter;
     }
 
+    /**
+     * The largest request body (bytes) that is sent again on a retry; a call with a larger body, or with a body
+     * whose size the instrumentation cannot know in advance (a stream), gets exactly one attempt.
+     */
+    public int maxReplayBodyBytes() {
+        return maxReplayBodyBytes;
+    }
+
     public Mode mode() {
         return mode;
     }
@@ -122,13 +136,13 @@ public final class RetryConfig {
                 && backoffBase.equals(r.backoffBase) && backoffMax.equals(r.backoffMax)
                 && retryOn.equals(r.retryOn) && retriableStatusCodes.equals(r.retriableStatusCodes)
                 && Objects.equals(budget, r.budget) && methods.equals(r.methods)
-                && honorRetryAfter == r.honorRetryAfter && mode == r.mode;
+                && honorRetryAfter == r.honorRetryAfter && maxReplayBodyBytes == r.maxReplayBodyBytes && mode == r.mode;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(maxAttempts, perTryTimeout, backoffBase, backoffMax, retryOn, retriableStatusCodes,
-                budget, methods, honorRetryAfter, mode);
+                budget, methods, honorRetryAfter, maxReplayBodyBytes, mode);
     }
 
     @Override
@@ -141,6 +155,7 @@ public final class RetryConfig {
                 + (budget != null ? ", budget=" + budget : "")
                 + (!methods.equals(DEFAULT_METHODS) ? ", methods=" + methods : "")
                 + (honorRetryAfter ? ", honorRetryAfter=true" : "")
+                + (maxReplayBodyBytes != DEFAULT_MAX_REPLAY_BODY_BYTES ? ", maxReplayBodyBytes=" + maxReplayBodyBytes : "")
                 + (mode != Mode.ENFORCE ? ", mode=" + mode : "") + "}";
     }
 }

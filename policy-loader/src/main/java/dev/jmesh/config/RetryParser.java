@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
 /**
  * {@code retry: { maxAttempts: 3, perTryTimeout: 500ms, backoff: { base: 25ms, max: 250ms },
  * retryOn: [connect-failure, reset, 5xx, "429"], budget: { percent: 20%, minConcurrency: 3 },
- * methods: [GET, PUT], honorRetryAfter: true, mode: enforce }} of a service or a route, and the smaller
+ * methods: [GET, PUT], honorRetryAfter: true, maxReplayBodyBytes: 65536,
+ * mode: enforce }} of a service or a route, and the smaller
  * {@code retry: { maxAttempts, backoff, mode }} of a database (connection attempts only).
  */
 final class RetryParser {
 
     static final List<String> KEYS = Fields.keys("maxAttempts", "perTryTimeout", "backoff", "retryOn", "budget",
-            "methods", "honorRetryAfter", "mode");
+            "methods", "honorRetryAfter", "maxReplayBodyBytes", "mode");
     static final List<String> DATABASE_KEYS = Fields.keys("maxAttempts", "backoff", "mode");
     static final List<String> BACKOFF_KEYS = Fields.keys("base", "max");
     static final List<String> BUDGET_KEYS = Fields.keys("percent", "minConcurrency");
@@ -84,12 +85,14 @@ final class RetryParser {
             }
         }
         Boolean honorRetryAfter = f.bool("honorRetryAfter", false);
+        Integer maxReplayBodyBytes = f.integer("maxReplayBodyBytes", 0, RetryConfig.MAX_REPLAY_BODY_BYTES_LIMIT,
+                RetryConfig.DEFAULT_MAX_REPLAY_BODY_BYTES);
         Mode mode = f.mode(defaultMode);
         if (!f.ok()) {
             return null;
         }
         return new RetryConfig(maxAttempts, perTryTimeout, backoff[0], backoff[1], retryOn, statusCodes, budget,
-                methods, honorRetryAfter, mode);
+                methods, honorRetryAfter, maxReplayBodyBytes, mode);
     }
 
     /** A database's retry of connection attempts: {@code maxAttempts}, {@code backoff}, {@code mode}. */
@@ -108,7 +111,8 @@ final class RetryParser {
             return null;
         }
         return new RetryConfig(maxAttempts, null, backoff[0], backoff[1], EnumSet.of(RetryOn.CONNECT_FAILURE),
-                Collections.<Integer>emptySet(), null, RetryConfig.DEFAULT_METHODS, false, mode);
+                Collections.<Integer>emptySet(), null, RetryConfig.DEFAULT_METHODS, false,
+                RetryConfig.DEFAULT_MAX_REPLAY_BODY_BYTES, mode);
     }
 
     /** {base, max}, or null after reporting problems. */

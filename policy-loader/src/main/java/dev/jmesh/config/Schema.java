@@ -31,7 +31,8 @@ final class Schema {
     static final Schema BUDGET = section(true).value("percent").value("minConcurrency");
     static final Schema RETRY = section(true)
             .value("maxAttempts").value("perTryTimeout").key("backoff", BACKOFF).list("retryOn")
-            .key("budget", BUDGET).list("methods").value("honorRetryAfter").value("mode");
+            .key("budget", BUDGET).list("methods").value("honorRetryAfter").value("maxReplayBodyBytes")
+            .value("mode");
     static final Schema DATABASE_RETRY = section(true).value("maxAttempts").key("backoff", BACKOFF).value("mode");
     static final Schema CIRCUIT_BREAKER = section(true)
             .value("failureRateThreshold").value("minimumCalls").value("window").value("openDuration")

@@ -41,14 +41,11 @@ class FeaturesTest {
     void oneWarningPerEntryAtItsFirstUse() throws Exception {
         LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
         assertEquals(List.of(
-                "mesh.yaml:4:58: 'services.<name>.retry.honorRetryAfter' is validated but not enforced by this"
-                        + " version yet",
-                "mesh.yaml:15:106: 'routes[].retry.honorRetryAfter' is validated but not enforced by this version yet",
                 "mesh.yaml:16:55: 'databases.<name>.circuitBreaker.slowCallRateThreshold' is validated but not"
                         + " enforced by this version yet",
                 "mesh.yaml:16:83: 'databases.<name>.circuitBreaker.slowCallDuration' is validated but not enforced"
                         + " by this version yet",
-                                "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
+                "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
                         + " version yet; a route with query parameter conditions never matches",
                 "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet",
                 "mesh.yaml:24:1: 'controlPlane' is validated but not enforced by this version yet"),
@@ -65,7 +62,7 @@ class FeaturesTest {
                     loadBalancer: random
                     timeout: 1s
                     retry: { maxAttempts: 2, perTryTimeout: 500ms, backoff: { base: 10ms }, retryOn: [5xx],
-                             mode: enforce }
+                             methods: [GET, POST], honorRetryAfter: true, maxReplayBodyBytes: 1024, mode: enforce }
                     circuitBreaker: { failureRateThreshold: 50%, mode: enforce }
                 inbound:
                   rateLimit: { requestsPerSecond: 100 }

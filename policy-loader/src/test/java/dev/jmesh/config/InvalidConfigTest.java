@@ -276,6 +276,14 @@ class InvalidConfigTest {
                                 + "    retry: { maxAttempts: 2, honorRetryAfter: 1 }\n",
                         "mesh.yaml:4:47: services.inv.retry.honorRetryAfter: expected true or false, got a number"
                                 + " 1"),
+                c("maxReplayBodyBytes negative", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, maxReplayBodyBytes: -1 }\n",
+                        "mesh.yaml:4:50: services.inv.retry.maxReplayBodyBytes: must be between 0 and 16777216,"
+                                + " got -1"),
+                c("maxReplayBodyBytes above 16 MiB", "services:\n  inv:\n    endpoints: [a:1]\n"
+                                + "    retry: { maxAttempts: 2, maxReplayBodyBytes: 16777217 }\n",
+                        "mesh.yaml:4:50: services.inv.retry.maxReplayBodyBytes: must be between 0 and 16777216,"
+                                + " got 16777217"),
                 c("route to an unknown service", withRoutes("  - to: [ { service: inventroy, weight: 100 } ]\n"),
                         "mesh.yaml:5:22: routes[0].to[0].service: unknown service 'inventroy'; did you mean"
                                 + " 'inventory'?"),

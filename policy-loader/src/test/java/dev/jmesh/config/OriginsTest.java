@@ -57,6 +57,7 @@ class OriginsTest {
         expected.put("services.inventory.retry.budget", "default");
         expected.put("services.inventory.retry.methods", "default");
         expected.put("services.inventory.retry.honorRetryAfter", "default");
+        expected.put("services.inventory.retry.maxReplayBodyBytes", "default");
         expected.put("services.inventory.retry.mode", "default");
         expected.put("services.inventory.circuitBreaker.failureRateThreshold", file + ":9:45");
         expected.put("services.inventory.circuitBreaker.minimumCalls", "default");

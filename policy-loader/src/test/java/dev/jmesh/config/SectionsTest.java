@@ -105,12 +105,27 @@ class SectionsTest {
         assertEquals(RetryConfig.DEFAULT_METHODS, s.retry().methods());
         assertEquals(List.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"), List.copyOf(s.retry().methods()));
         assertFalse(s.retry().honorRetryAfter());
+        assertEquals(64 * 1024, s.retry().maxReplayBodyBytes());
         assertEquals(Mode.ENFORCE, s.retry().mode());
         assertEquals(0.2, s.retry().budget().percent(), 1e-12);
         assertEquals(3, s.retry().budget().minConcurrency());
         assertNull(s.circuitBreaker().slowCallRateThreshold());
         assertNull(s.circuitBreaker().slowCallDuration());
         assertEquals(Mode.ENFORCE, s.circuitBreaker().mode());
+    }
+
+    @Test
+    void maxReplayBodyBytesOfAServiceAndARoute() throws Exception {
+        MeshConfig config = parse("""
+                services:
+                  a: { endpoints: [a:1], retry: { maxAttempts: 2, maxReplayBodyBytes: 0 } }
+                routes:
+                  - match: { pathPrefix: /upload }
+                    to: a
+                    retry: { maxAttempts: 3, methods: [POST], maxReplayBodyBytes: 1048576 }
+                """);
+        assertEquals(0, config.service("a").retry().maxReplayBodyBytes());
+        assertEquals(1048576, config.routes().get(0).retry().maxReplayBodyBytes());
     }
 
     @Test

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #6 in real JVMs: the library-clients demo (OkHttp sync and async, Apache HttpClient 4 builder and legacy
- * {@code DefaultHttpClient}, Apache HttpClient 5) run with the agent against the oldest and the newest version
+ * {@code DefaultHttpClient}, Apache HttpClient 5 classic and async with {@code SimpleHttpRequest}) run with the agent against the oldest and the newest version
  * of each library the agent claims (and the last OkHttp 4.x), the jars of each version line from its own
  * folder (see the pom). For every client and version line:
  * <ul>
@@ -55,8 +55,8 @@ class LibraryClientsSmokeTest {
         OKHTTP_NEWEST("okhttp.newest", "okhttp", "okhttp-async"),
         HTTPCLIENT4_OLDEST("httpclient4.oldest", "apache4", "apache4-legacy"),
         HTTPCLIENT4_NEWEST("httpclient4.newest", "apache4", "apache4-legacy"),
-        HTTPCLIENT5_OLDEST("httpclient5.oldest", "apache5"),
-        HTTPCLIENT5_NEWEST("httpclient5.newest", "apache5");
+        HTTPCLIENT5_OLDEST("httpclient5.oldest", "apache5", "apache5-async"),
+        HTTPCLIENT5_NEWEST("httpclient5.newest", "apache5", "apache5-async");
 
         final String property;
         final List<String> clients;
@@ -119,7 +119,8 @@ class LibraryClientsSmokeTest {
             "okhttp-async", "dev.jmesh.demo.clients.OkHttpCalls",
             "apache4", "dev.jmesh.demo.clients.Apache4Calls",
             "apache4-legacy", "dev.jmesh.demo.clients.Apache4Calls",
-            "apache5", "dev.jmesh.demo.clients.Apache5Calls");
+            "apache5", "dev.jmesh.demo.clients.Apache5Calls",
+            "apache5-async", "dev.jmesh.demo.clients.Apache5AsyncCalls");
 
     /** Calls per client in the flaky run; every 7th call is a POST, so each client makes GETs first, then POSTs. */
     private static final int CALLS_PER_CLIENT = 12;

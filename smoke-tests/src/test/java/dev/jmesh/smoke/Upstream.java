@@ -23,7 +23,8 @@ final class Upstream {
             .build();
 
     /** The counters of {@code GET /stats} ({@code /stats} calls themselves are not counted). */
-    record Stats(long requests, long served503, long resets, long delays, long postsReceived, long postsDuplicated) {
+    record Stats(long requests, long served503, long resets, long delays, long postsReceived, long postsDuplicated,
+                 long bodies, long bodyBytes) {
     }
 
     private final JavaProcess process;
@@ -66,7 +67,8 @@ final class Upstream {
     Stats stats() {
         String json = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/stats")).GET(), 200);
         return new Stats(number(json, "requests"), number(json, "served503"), number(json, "resets"),
-                number(json, "delays"), number(json, "postsReceived"), number(json, "postsDuplicated"));
+                number(json, "delays"), number(json, "postsReceived"), number(json, "postsDuplicated"),
+                number(json, "bodies"), number(json, "bodyBytes"));
     }
 
     void resetStats() {

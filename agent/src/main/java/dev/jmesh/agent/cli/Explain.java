@@ -231,7 +231,10 @@ final class Explain {
             for (Integer status : retry.retriableStatusCodes()) {
                 on.add(String.valueOf(status));
             }
-            line("retry.retryOn", String.join(", ", on) + "; idempotent methods with a replayable body only",
+            String methods = retry.methods().equals(RetryConfig.DEFAULT_METHODS) ? "idempotent methods"
+                    : String.join("/", retry.methods());
+            line("retry.retryOn", String.join(", ", on) + "; " + methods + " with a replayable body of at most "
+                    + retry.maxReplayBodyBytes() + " bytes only" + (retry.honorRetryAfter() ? "; honours Retry-After" : ""),
                     at + "retry.retryOn");
         }
 

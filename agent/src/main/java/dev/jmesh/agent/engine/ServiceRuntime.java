@@ -9,6 +9,7 @@ import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.Policy;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
+import dev.failsafe.function.ContextualSupplier;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -72,6 +74,8 @@ final class ServiceRuntime {
     /** Retry in shadow mode: one attempt, flagged {@code ~RETRY} when the policy would have retried. */
     private final boolean retryShadow;
     private final RetryBudgetConfig budget;
+    /** A 429/503's {@code Retry-After} sets the wait before the next attempt (enforced retries only). */
+    private final boolean honorRetryAfter;
     private final ScheduledExecutorService scheduler;
     private static final long DEFAULT_PENDING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final int SHADOW_FAILURE_RATE = 1;
@@ -112,6 +116,7 @@ final class ServiceRuntime {
         this.retry = config.retry();
         this.retryShadow = isShadow(retry);
         this.budget = retry == null ? null : retry.budget();
+        this.honorRetryAfter = retries(retry) && retry.honorRetryAfter();
         this.perTryMillis = perTryMillis(retry);
         this.single = executor(null);
         this.retrying = retries(retry) ? executor(retryPolicy(retry, config.timeout())) : single;
@@ -142,6 +147,7 @@ final class ServiceRuntime {
         this.retry = routeRetry != null ? routeRetry : service.retry;
         this.retryShadow = isShadow(retry);
         this.budget = retry == null ? null : retry.budget();
+        this.honorRetryAfter = retries(retry) && retry.honorRetryAfter();
         this.perTryMillis = perTryMillis(retry);
         this.single = service.single;
         this.retrying = retries(retry) ? executor(retryPolicy(retry, timeout)) : single;
@@ -211,7 +217,7 @@ final class ServiceRuntime {
 
     <R> R execute(final OutboundCall call, final BlockingExchange<R> exchange, final CallRecord record)
             throws Exception {
-        final long deadline = deadline();
+        final long deadline = deadline(call);
         FailureDrill.POLICY.check();
         Exception refused = throttle(exchange, record);
         if (refused == null && !inFlight.tryEnter() && !awaitSlot(deadline)) {
@@ -236,8 +242,8 @@ final class ServiceRuntime {
                         previous[0] = chosen;
                         cluster.started(chosen);
                         try {
-                            Attempt<R> attempt = timed(new Attempt<R>(Attempts.blocking(exchange, record,
-                                    chosen.host(), chosen.port(), chosen.name, timeout), exchange), started);
+                            Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
+                                    chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
                             cluster.finished(chosen, attempt, null);
                             return attempt;
                         } catch (Throwable t) {
@@ -274,7 +280,7 @@ final class ServiceRuntime {
 
     <R> CompletableFuture<R> executeAsync(final OutboundCall call, final AsyncExchange<R> exchange,
                                           final CallRecord record) {
-        final long deadline = deadline();
+        final long deadline = deadline(call);
         FailureDrill.POLICY.check();
         Exception refused = throttle(exchange, record);
         if (refused == null && !inFlight.tryEnter()) {
@@ -321,7 +327,7 @@ final class ServiceRuntime {
                     cluster.started(chosen);
                     try {
                         attempt = Attempts.async(exchange, record, chosen.host(), chosen.port(), chosen.name, timeout)
-                                .thenApply(response -> timed(new Attempt<R>(response, exchange), started));
+                                .thenApply(response -> timed(attemptOf(response, exchange, deadline), started));
                     } catch (RuntimeException e) {
                         cluster.finished(chosen, null, e);
                         throw e;
@@ -370,6 +376,11 @@ final class ServiceRuntime {
             throw e;
         }
         return result;
+    }
+
+    private <R> Attempt<R> attemptOf(R response, Exchange<R> exchange, long deadline) {
+        Attempt<R> attempt = new Attempt<R>(response, exchange);
+        return honorRetryAfter ? attempt.readRetryAfter(deadline, System.currentTimeMillis()) : attempt;
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -477,15 +488,26 @@ final class ServiceRuntime {
     }
 
     /**
-     * Whether the call may be retried at all: its request can be replayed, and its method is one the retry policy
-     * allows ({@code retry.methods}, by default the idempotent ones, RFC 9110).
+     * Whether the call may be retried at all: its method is one the retry policy allows (by default the
+     * idempotent ones), and its body, if any, can be sent again and is no larger than {@code maxReplayBodyBytes}.
      */
     private boolean mayRetry(OutboundCall call) {
-        return call.replayable() && retry != null && retry.methods().contains(call.method());
+        if (retry == null || !call.replayable() || !retry.methods().contains(call.method())) {
+            return false;
+        }
+        long body = call.bodyBytes();
+        return body >= 0 && body <= retry.maxReplayBodyBytes();
     }
 
-    private long deadline() {
-        return timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+    /** When the call must end: after the service's (or route's) timeout or the request's own, whichever is tighter. */
+    private long deadline(OutboundCall call) {
+        long nanos = timeoutNanos(call);
+        return nanos > 0 ? System.nanoTime() + nanos : 0;
+    }
+
+    private long timeoutNanos(OutboundCall call) {
+        long own = TimeUnit.MILLISECONDS.toNanos(call.timeoutMillis());
+        return own > 0 && (timeoutNanos == 0 || own < timeoutNanos) ? own : timeoutNanos;
     }
 
     /** The per-try timeout, cut to what is left of the overall timeout; 0 means none. */
@@ -547,7 +569,8 @@ final class ServiceRuntime {
         if (cause instanceof DeadlineExceededException) {
             record.flags().add(ResponseFlags.TIMEOUT);
             appFacing = exchange.timeoutException("jmesh: service '" + name + "' timed out after "
-                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms (" + record.attempts() + " attempts)");
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos(record.call())) + "ms (" + record.attempts()
+                    + " attempts)");
         } else {
             Failure kind = Failure.of(cause);
             if (kind.flag != null) {
@@ -621,10 +644,14 @@ final class ServiceRuntime {
                 .withMaxAttempts(config.maxAttempts())
                 .handleIf((outcome, failure) -> failure != null
                         ? isRetryable(failure)
-                        : isRetryableStatus(((Attempt<?>) outcome).status));
+                        : isRetryableStatus(((Attempt<?>) outcome).status)
+                                && !((Attempt<?>) outcome).retryAfterBeyondDeadline);
         // the response a retry replaces is released when the retry starts (startAttempt): a retry that the
         // budget refuses hands that response to the application instead
-        if (base.compareTo(max) < 0) {
+        if (config.honorRetryAfter()) {
+            // Failsafe would jitter a computed delay too, possibly below Retry-After: this function does both
+            builder.withDelayFn(retryDelay(base, max));
+        } else if (base.compareTo(max) < 0) {
             builder.withBackoff(base, max).withJitter(0.5);
         } else {
             builder.withDelay(base);
@@ -633,6 +660,27 @@ final class ServiceRuntime {
             builder.withMaxDuration(overallTimeout);
         }
         return builder.build();
+    }
+
+    /**
+     * The wait before retry n: the back-off (base doubling up to max, 50% jitter, as without Retry-After), or the
+     * previous response's {@code Retry-After} when that is longer. Failsafe caps it by the time left of the
+     * overall timeout; a Retry-After beyond that time is not retried at all ({@link Attempt#retryAfterBeyondDeadline}).
+     */
+    private static ContextualSupplier<Object, Duration> retryDelay(Duration base, Duration max) {
+        final long baseNanos = base.toNanos();
+        final long maxNanos = max.toNanos();
+        return ctx -> {
+            long backoff = baseNanos;
+            for (int i = 1; i < ctx.getAttemptCount() && backoff < maxNanos; i++) {
+                backoff *= 2;
+            }
+            backoff = Math.min(backoff, maxNanos);
+            backoff += (long) (backoff * 0.5 * (2 * ThreadLocalRandom.current().nextDouble() - 1));
+            Object last = ctx.getLastResult();
+            long retryAfter = last instanceof Attempt ? ((Attempt<?>) last).retryAfterMillis : -1;
+            return Duration.ofNanos(Math.max(backoff, TimeUnit.MILLISECONDS.toNanos(retryAfter)));
+        };
     }
 
     private CircuitBreaker<Object> circuitBreaker(CircuitBreakerConfig config) {

@@ -29,6 +29,11 @@ final class AsyncScriptedExchange implements AsyncExchange<ScriptedExchange.Resp
     }
 
     @Override
+    public String headerOf(ScriptedExchange.Response response, String name) {
+        return blocking.headerOf(response, name);
+    }
+
+    @Override
     public void discard(ScriptedExchange.Response response) {
         blocking.discard(response);
     }

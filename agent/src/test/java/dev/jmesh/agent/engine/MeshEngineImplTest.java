@@ -132,7 +132,7 @@ class MeshEngineImplTest {
     }
 
     @Test
-    void aPostIsNeverRetried() throws Exception {
+    void aPostIsNotRetriedByDefault() throws Exception {
         ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
 
         ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
@@ -186,6 +186,80 @@ class MeshEngineImplTest {
                 """).call(streamed, exchange);
 
         assertEquals(1, exchange.attempts.size());
+    }
+
+    @Test
+    void aPostIsRetriedWhereRetryMethodsListsIt() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 201);
+
+        ScriptedExchange.Response response = engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms }, methods: [POST] }
+                """).call(post("inventory").withBodyBytes(100), exchange);
+
+        assertEquals(201, response.status());
+        assertEquals(2, exchange.attempts.size());
+    }
+
+    @Test
+    void aGetIsNotRetriedWhenRetryMethodsLeavesItOut() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+
+        engine(TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms }, methods: [PUT] }
+                """).call(get("inventory"), exchange);
+
+        assertEquals(1, exchange.attempts.size());
+    }
+
+    @Test
+    void aBodyIsReplayedUpToMaxReplayBodyBytesAndNoFurther() throws Exception {
+        String config = TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms }, maxReplayBodyBytes: 1000 }
+                """;
+        OutboundCall put = new OutboundCall("http", "http", "inventory", -1, "PUT", "/items/1", true);
+
+        ScriptedExchange small = new ScriptedExchange().then(503, 200);
+        engine(config).call(put.withBodyBytes(1000), small);
+        assertEquals(2, small.attempts.size(), "1000 bytes: replayed");
+
+        ScriptedExchange large = new ScriptedExchange().then(503, 200);
+        engine(config).call(put.withBodyBytes(1001), large);
+        assertEquals(1, large.attempts.size(), "1001 bytes: one attempt");
+
+        ScriptedExchange unknown = new ScriptedExchange().then(503, 200);
+        engine(config).call(put.withBodyBytes(-1), unknown);
+        assertEquals(1, unknown.attempts.size(), "a stream of unknown size: one attempt");
+    }
+
+    @Test
+    void theRequestsOwnTimeoutBoundsTheCallWhenItIsTighterThanTheServices() throws Exception {
+        ScriptedExchange exchange = new ScriptedExchange().then(new SocketTimeoutException("read timed out"));
+
+        Exception e = assertThrows(SocketTimeoutException.class, () -> engine(TWO_ENDPOINTS + """
+                    timeout: 10s
+                    retry: { maxAttempts: 3, perTryTimeout: 5s, backoff: { base: 200ms, max: 200ms } }
+                """).call(get("inventory").withTimeoutMillis(150), exchange));
+
+        assertTrue(exchange.attempts.get(0).timeoutMillis() <= 150, "the attempt gets at most the request's 150ms: "
+                + exchange.attempts.get(0));
+        assertEquals(1, exchange.attempts.size(), "no time is left for a retry after 200ms of back-off");
+        assertTrue(onlyRecord().flagsText().contains("UT"), onlyRecord().flagsText());
+        assertTrue(e.getMessage().contains("timed out after 150ms"), e.getMessage());
+    }
+
+    @Test
+    void theDefaultReplayLimitIs64KiB() throws Exception {
+        String config = TWO_ENDPOINTS + """
+                    retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } }
+                """;
+        OutboundCall put = new OutboundCall("http", "http", "inventory", -1, "PUT", "/items/1", true);
+        ScriptedExchange atLimit = new ScriptedExchange().then(503, 200);
+        engine(config).call(put.withBodyBytes(64 * 1024), atLimit);
+        ScriptedExchange over = new ScriptedExchange().then(503, 200);
+        engine(config).call(put.withBodyBytes(64 * 1024 + 1), over);
+
+        assertEquals(2, atLimit.attempts.size());
+        assertEquals(1, over.attempts.size());
     }
 
     @Test

@@ -11,9 +11,20 @@ import java.util.List;
 
 /** A library stand-in: each attempt takes the next scripted outcome (a status code or an exception). */
 class ScriptedExchange implements BlockingExchange<ScriptedExchange.Response> {
-    record Response(int status, String endpoint) { }
+    record Response(int status, String endpoint, java.util.Map<String, String> headers) {
+        Response(int status, String endpoint) {
+            this(status, endpoint, java.util.Map.of());
+        }
+    }
 
-    record Attempt(String endpoint, int timeoutMillis, java.util.Map<String, String> addedHeaders) { }
+    /** A scripted response that carries headers. */
+    record Reply(int status, java.util.Map<String, String> headers) { }
+
+    record Attempt(String endpoint, int timeoutMillis, java.util.Map<String, String> addedHeaders, long startedNanos) {
+        Attempt(String endpoint, int timeoutMillis, java.util.Map<String, String> addedHeaders) {
+            this(endpoint, timeoutMillis, addedHeaders, System.nanoTime());
+        }
+    }
 
     private final Deque<Object> script = new ArrayDeque<>();
     final List<Attempt> attempts = new ArrayList<>();
@@ -36,12 +47,20 @@ class ScriptedExchange implements BlockingExchange<ScriptedExchange.Response> {
         if (next instanceof Exception e) {
             throw e;
         }
+        if (next instanceof Reply reply) {
+            return new Response(reply.status(), endpoint, reply.headers());
+        }
         return new Response((Integer) next, endpoint);
     }
 
     @Override
     public int statusOf(Response response) {
         return response.status();
+    }
+
+    @Override
+    public String headerOf(Response response, String name) {
+        return response.headers().get(name);
     }
 
     @Override

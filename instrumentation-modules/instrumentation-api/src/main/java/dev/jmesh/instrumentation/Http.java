@@ -2,9 +2,6 @@ package dev.jmesh.instrumentation;
 
 /** Small HTTP facts shared by the HTTP client instrumentations. */
 public final class Http {
-    /** Bodies up to this size are buffered so that a retry can send them again. */
-    public static final int REPLAYABLE_BODY_LIMIT = 64 * 1024;
-
     private Http() {
     }
 
@@ -21,6 +18,18 @@ public final class Http {
     public static String queryOf(String requestTarget) {
         int query = requestTarget == null ? -1 : requestTarget.indexOf('?');
         return query < 0 ? null : requestTarget.substring(query + 1);
+    }
+
+    /**
+     * The request body size the engine compares with {@code retry.maxReplayBodyBytes}
+     * ({@code OutboundCall.withBodyBytes}): 0 without a body, its length when the library can
+     * send it again and knows its length in advance, else -1 (a stream: sent at most once). Nothing is buffered.
+     */
+    public static long bodyBytes(boolean hasBody, boolean repeatable, long contentLength) {
+        if (!hasBody) {
+            return 0;
+        }
+        return repeatable && contentLength >= 0 ? contentLength : -1;
     }
 
     /**

@@ -54,6 +54,11 @@ public final class FlakyUpstream {
     private final java.util.Set<String> postBodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Requests to /items so far, for --fail-first; zeroed with the stats so a reset re-arms it. */
     private final AtomicLong itemsRequests = new AtomicLong();
+    /** POST /orders bodies read in full (whatever the answer), and their bytes. */
+    private final AtomicLong bodies = new AtomicLong();
+    private final AtomicLong bodyBytes = new AtomicLong();
+    /** POST /orders so far, for --fail-post-every; zeroed with the stats. */
+    private final AtomicLong postRequests = new AtomicLong();
 
     private FlakyUpstream(UpstreamOptions options) {
         this.options = options;
@@ -81,9 +86,10 @@ public final class FlakyUpstream {
         // stdout carries only this line: a harness reads the port from it. Details go to stderr.
         System.out.println("LISTENING " + port);
         System.out.flush();
-        System.err.printf("flaky-upstream: name=%s fail-503=%s reset=%s delay=%s delay-ms=%d fail-first=%d seed=%d%n",
+        System.err.printf("flaky-upstream: name=%s fail-503=%s reset=%s delay=%s delay-ms=%d fail-first=%d"
+                        + " fail-post-every=%d retry-after=%d seed=%d%n",
                 options.name, options.fail503, options.reset, options.delay, options.delayMs,
-                options.failFirst, options.seed);
+                options.failFirst, options.failPostEvery, options.retryAfter, options.seed);
     }
 
     /** Starts serving and returns the bound port. */
@@ -161,6 +167,13 @@ public final class FlakyUpstream {
             return;
         }
         byte[] body = exchange.getRequestBody().readAllBytes();
+        bodies.incrementAndGet();
+        bodyBytes.addAndGet(body.length);
+        long post = postRequests.incrementAndGet();
+        if (options.failPostEvery > 0 && (post - 1) % options.failPostEvery == 0) {
+            fail503(exchange);
+            return;
+        }
         postsReceived.incrementAndGet();
         if (!postBodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8))) {
             postsDuplicated.incrementAndGet();
@@ -198,8 +211,7 @@ public final class FlakyUpstream {
     private boolean injectFault(HttpExchange exchange, Fault fault) throws IOException {
         switch (fault) {
             case FAIL_503:
-                served503.incrementAndGet();
-                sendText(exchange, 503, "upstream overloaded");
+                fail503(exchange);
                 return true;
             case RESET:
                 resets.incrementAndGet();
@@ -211,6 +223,14 @@ public final class FlakyUpstream {
             default:
                 return false;
         }
+    }
+
+    private void fail503(HttpExchange exchange) throws IOException {
+        served503.incrementAndGet();
+        if (options.retryAfter >= 0) {
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(options.retryAfter));
+        }
+        sendText(exchange, 503, "upstream overloaded");
     }
 
     /** One line per request for --trace-log: what a test needs to follow a trace across processes. */
@@ -226,7 +246,7 @@ public final class FlakyUpstream {
     private void resetStats() {
         postBodies.clear();
         for (AtomicLong counter : new AtomicLong[] {requests, served503, resets, delays, postsReceived, postsDuplicated,
-                itemsRequests}) {
+                itemsRequests, bodies, bodyBytes, postRequests}) {
             counter.set(0);
         }
     }
@@ -238,6 +258,8 @@ public final class FlakyUpstream {
                 + ",\"delays\":" + delays.get()
                 + ",\"postsReceived\":" + postsReceived.get()
                 + ",\"postsDuplicated\":" + postsDuplicated.get()
+                + ",\"bodies\":" + bodies.get()
+                + ",\"bodyBytes\":" + bodyBytes.get()
                 + ",\"upstream\":" + jsonString(options.name) + "}";
     }
 

@@ -14,6 +14,9 @@ final class UpstreamOptions {
             "  --delay F           share delayed by --delay-ms before being served (default 0)",
             "  --delay-ms MS       length of an injected delay (default 2000)",
             "  --fail-first N      the first N requests to /items get a 503 (default 0)",
+            "  --fail-post-every K  POST /orders number 1, K+1, 2K+1, ... get a 503 after their body was read"
+                    + " (default 0 = none)",
+            "  --retry-after S     every 503 carries Retry-After: S (seconds; default: no header)",
             "  --seed LONG         seed of the fault draws (default random)",
             "  --trace-log FILE    append each request's method, path and traceparent header (or -) to FILE");
 
@@ -24,6 +27,9 @@ final class UpstreamOptions {
     double delay = 0;
     long delayMs = 2000;
     long failFirst = 0;
+    long failPostEvery = 0;
+    /** Seconds of the Retry-After header on every 503, or -1 for none. */
+    long retryAfter = -1;
     long seed = ThreadLocalRandom.current().nextLong();
     String traceLog;
 
@@ -44,6 +50,8 @@ final class UpstreamOptions {
                 case "--delay": o.delay = fraction(option, value); break;
                 case "--delay-ms": o.delayMs = number(option, value, 0, Long.MAX_VALUE); break;
                 case "--fail-first": o.failFirst = number(option, value, 0, Long.MAX_VALUE); break;
+                case "--fail-post-every": o.failPostEvery = number(option, value, 0, Long.MAX_VALUE); break;
+                case "--retry-after": o.retryAfter = number(option, value, 0, Long.MAX_VALUE); break;
                 case "--seed": o.seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE); break;
                 case "--trace-log": o.traceLog = value; break;
                 default: throw new IllegalArgumentException("unknown option " + option);

@@ -7,7 +7,8 @@ import org.apache.http.client.methods.HttpGet;
 import org.apache.http.client.methods.HttpPost;
 import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.entity.ContentType;
-import org.apache.http.entity.StringEntity;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.InputStreamEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.DefaultHttpClient;
 import org.apache.http.impl.client.HttpClients;
@@ -41,11 +42,13 @@ final class Apache4Calls implements LibraryClients.Client {
     }
 
     @Override
-    public LibraryClients.Reply call(String url, String method, String jsonBody) throws Exception {
+    public LibraryClients.Reply call(String url, String method, Body body) throws Exception {
         HttpUriRequest request;
-        if (jsonBody != null) {
+        if (body != null) {
             HttpPost post = new HttpPost(url);
-            post.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+            post.setEntity(body.streamed()
+                    ? new InputStreamEntity(body.newStream(), -1, ContentType.APPLICATION_JSON)
+                    : new ByteArrayEntity(body.bytes(), ContentType.APPLICATION_JSON));
             request = post;
         } else {
             request = new HttpGet(url);

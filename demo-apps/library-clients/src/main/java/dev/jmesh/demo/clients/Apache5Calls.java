@@ -8,7 +8,8 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /**
  * Apache HttpClient 5 classic, written against the 5.0 API. The client's own automatic retries are off:
@@ -23,11 +24,13 @@ final class Apache5Calls implements LibraryClients.Client {
     }
 
     @Override
-    public LibraryClients.Reply call(String url, String method, String jsonBody) throws Exception {
+    public LibraryClients.Reply call(String url, String method, Body body) throws Exception {
         ClassicHttpRequest request;
-        if (jsonBody != null) {
+        if (body != null) {
             HttpPost post = new HttpPost(url);
-            post.setEntity(new StringEntity(jsonBody, ContentType.APPLICATION_JSON));
+            post.setEntity(body.streamed()
+                    ? new InputStreamEntity(body.newStream(), -1, ContentType.APPLICATION_JSON)
+                    : new ByteArrayEntity(body.bytes(), ContentType.APPLICATION_JSON));
             request = post;
         } else {
             request = new HttpGet(url);

@@ -23,14 +23,21 @@ public final class LibraryClients {
             "usage: java -cp library-clients.jar:<client libraries> dev.jmesh.demo.clients.LibraryClients [options]",
             "  --base URL          service to call (default http://inventory)",
             "  --calls N           number of calls (default 20)",
-            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | all",
+            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | apache5-async | jdk"
+                    + " | jdk-async | huc | all",
             "                      (default all; several clients rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
+            "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
+            "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
+            "  --request-timeout-ms MS  jdk, jdk-async: HttpRequest.timeout (default none)",
+            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up (default: wait)",
+            "  --trust-store FILE  PKCS12 trust store (password changeit) huc sets for https (default: the JVM's)",
             "  --interval-ms MS    pause between calls (default 0)",
             "  --exit-code N       exit status at the end (default 0)",
             "  --quiet             print only the summary");
 
-    static final String[] ALL_CLIENTS = {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5"};
+    static final String[] ALL_CLIENTS =
+            {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5", "apache5-async", "jdk", "jdk-async", "huc"};
 
     // Configuration, set once from the command line, legacy style.
     private static String base = "http://inventory";
@@ -40,6 +47,12 @@ public final class LibraryClients {
     private static int exitCode = 0;
     private static int intervalMillis = 0;
     private static boolean quiet = false;
+    /** Size of each POST body, or -1 for the small JSON document. */
+    private static int bodyBytes = -1;
+    private static boolean streamedBodies = false;
+    private static String trustStore = null;
+    private static long requestTimeoutMillis = 0;
+    private static long cancelAfterMillis = 0;
 
     /** One client object per client name, created on first use (and so its library loaded only then). */
     private static final Map<String, Client> CREATED = new LinkedHashMap<>();
@@ -49,7 +62,8 @@ public final class LibraryClients {
 
     /** One way of making a call; each implementation talks to one library. */
     interface Client {
-        Reply call(String url, String method, String jsonBody) throws Exception;
+        /** @param body the request body, or null for none */
+        Reply call(String url, String method, Body body) throws Exception;
 
         /** Called once before exit. */
         default void close() throws Exception {
@@ -105,7 +119,9 @@ public final class LibraryClients {
         boolean post = postEvery > 0 && (i + 1) % postEvery == 0;
         String method = post ? "POST" : "GET";
         String path = post ? "/orders" : "/items/" + i;
-        String body = post ? "{\"item\":\"" + i + "\",\"quantity\":1}" : null;
+        Body body = !post ? null
+                : bodyBytes < 0 ? Body.json("{\"item\":\"" + i + "\",\"quantity\":1}")
+                : streamedBodies ? Body.streamed(bodyBytes) : Body.buffered(bodyBytes);
         try {
             Reply reply = client(clientName).call(base + path, method, body);
             boolean success = reply.status >= 200 && reply.status < 300;
@@ -131,11 +147,23 @@ public final class LibraryClients {
                 case "apache4": client = Apache4Calls.createDefault(); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
                 case "apache5": client = new Apache5Calls(); break;
+                case "apache5-async": client = new Apache5AsyncCalls(); break;
+                case "jdk": client = new JdkCalls(false, requestTimeoutMillis, cancelAfterMillis); break;
+                case "jdk-async": client = new JdkCalls(true, requestTimeoutMillis, cancelAfterMillis); break;
+                case "huc": client = urlConnectionCalls(); break;
                 default: throw new IllegalStateException(name);
             }
             CREATED.put(name, client);
         }
         return client;
+    }
+
+    private static Client urlConnectionCalls() {
+        try {
+            return new UrlConnectionCalls(trustStore);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the trust store " + trustStore + ": " + describe(e), e);
+        }
     }
 
     /** Says on stderr which jar a library class came from, once per client. */
@@ -202,6 +230,11 @@ public final class LibraryClients {
                 case "--post-every": postEvery = nonNegative(option, value); break;
                 case "--exit-code": exitCode = wholeNumber(option, value); break;
                 case "--interval-ms": intervalMillis = nonNegative(option, value); break;
+                case "--body-bytes": bodyBytes = nonNegative(option, value); break;
+                case "--body-mode": streamedBodies = bodyMode(value); break;
+                case "--trust-store": trustStore = value; break;
+                case "--request-timeout-ms": requestTimeoutMillis = nonNegative(option, value); break;
+                case "--cancel-after-ms": cancelAfterMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -220,6 +253,14 @@ public final class LibraryClients {
             names.add(name);
         }
         return List.copyOf(names);
+    }
+
+    private static boolean bodyMode(String value) {
+        switch (value) {
+            case "buffered": return false;
+            case "streamed": return true;
+            default: throw new IllegalArgumentException("--body-mode takes buffered or streamed, got " + value);
+        }
     }
 
     private static String stripTrailingSlash(String url) {

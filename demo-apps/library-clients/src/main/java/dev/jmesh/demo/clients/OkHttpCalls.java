@@ -9,7 +9,11 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 
+import okio.BufferedSink;
+import okio.Okio;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,15 +35,37 @@ final class OkHttpCalls implements LibraryClients.Client {
     }
 
     @Override
-    public LibraryClients.Reply call(String url, String method, String jsonBody) throws Exception {
+    public LibraryClients.Reply call(String url, String method, Body body) throws Exception {
         Request.Builder request = new Request.Builder().url(url);
-        if (jsonBody != null) {
-            request.method(method, RequestBody.create(JSON, jsonBody));
+        if (body != null) {
+            request.method(method, body.streamed() ? streamed(body) : RequestBody.create(JSON, body.bytes()));
         } else {
             request.method(method, null);
         }
         Call call = client.newCall(request.build());
         return async ? enqueue(call) : execute(call);
+    }
+
+    /** A body OkHttp learns nothing about in advance: unknown length, written from a stream. */
+    private static RequestBody streamed(Body body) {
+        return new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return JSON;
+            }
+
+            @Override
+            public long contentLength() {
+                return -1;
+            }
+
+            @Override
+            public void writeTo(BufferedSink sink) throws IOException {
+                try (InputStream in = body.newStream()) {
+                    sink.writeAll(Okio.source(in));
+                }
+            }
+        };
     }
 
     private static LibraryClients.Reply execute(Call call) throws IOException {

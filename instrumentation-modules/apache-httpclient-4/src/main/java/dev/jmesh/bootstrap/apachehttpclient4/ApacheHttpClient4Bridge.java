@@ -3,6 +3,7 @@ package dev.jmesh.bootstrap.apachehttpclient4;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
+import dev.jmesh.bootstrap.Outcome;
 
 /**
  * The hop from advice woven into Apache HttpClient 4 ({@code doExecute} of {@code InternalHttpClient},

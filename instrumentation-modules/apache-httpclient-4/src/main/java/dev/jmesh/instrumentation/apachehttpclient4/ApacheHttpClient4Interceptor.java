@@ -138,17 +138,24 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
                         + "); such calls pass through untouched");
     }
 
-    /** The mesh's view of a request: replayable when it has no body or a repeatable one of known, small size. */
+    /** The request's entity, or null. */
+    private static HttpEntity entityOf(HttpRequest request) {
+        return request instanceof HttpEntityEnclosingRequest ? ((HttpEntityEnclosingRequest) request).getEntity() : null;
+    }
+
+    /**
+     * Whether the library can send the request again: no body, or a repeatable entity (in memory, a file). A
+     * streamed entity is never buffered, so such a request is sent at most once.
+     */
     static boolean replayable(HttpRequest request) {
-        if (!(request instanceof HttpEntityEnclosingRequest)) {
-            return true;
-        }
-        HttpEntity entity = ((HttpEntityEnclosingRequest) request).getEntity();
-        if (entity == null) {
-            return true;
-        }
-        long length = entity.getContentLength();
-        return entity.isRepeatable() && length >= 0 && length <= Http.REPLAYABLE_BODY_LIMIT;
+        HttpEntity entity = entityOf(request);
+        return entity == null || entity.isRepeatable();
+    }
+
+    /** The body size the engine compares with {@code retry.maxReplayBodyBytes}; see {@link Http#bodyBytes}. */
+    static long bodyBytes(HttpRequest request) {
+        HttpEntity entity = entityOf(request);
+        return entity == null ? 0 : Http.bodyBytes(true, entity.isRepeatable(), entity.getContentLength());
     }
 
     /**
@@ -270,7 +277,7 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
                     path, replayable(request), name -> {
                         Header header = request.getFirstHeader(name);
                         return header == null ? null : header.getValue();
-                    }).withQuery(uri == null ? null : uri.getRawQuery());
+                    }).withQuery(uri == null ? null : uri.getRawQuery()).withBodyBytes(bodyBytes(request));
         }
 
         @Override
@@ -386,6 +393,12 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
         public int statusOf(CloseableHttpResponse response) {
             StatusLine status = response.getStatusLine();
             return status == null ? -1 : status.getStatusCode();
+        }
+
+        @Override
+        public String headerOf(CloseableHttpResponse response, String name) {
+            Header header = response.getFirstHeader(name);
+            return header == null ? null : header.getValue();
         }
 
         /** Reads the rest of the body so the connection goes back to the pool, then closes the response. */

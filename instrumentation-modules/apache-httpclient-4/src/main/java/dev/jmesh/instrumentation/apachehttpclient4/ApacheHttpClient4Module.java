@@ -1,7 +1,7 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
 import dev.jmesh.bootstrap.apachehttpclient4.ApacheHttpClient4Bridge;
-import dev.jmesh.bootstrap.apachehttpclient4.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

@@ -1,5 +1,10 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import net.bytebuddy.description.method.MethodDescription;
@@ -192,11 +197,11 @@ class AdviceTest {
                 assertEquals("fine 200", read(client.execute(new HttpGet("http://inventory/x"))));
             }
         }
-        assertEquals(1, TestHelperLoader.CREATED.size(), "helpers: " + TestHelperLoader.CREATED);
-        Object helper = TestHelperLoader.CREATED.get(0);
+        assertEquals(1, TestHelpers.INSTANCE.created.size(), "helpers: " + TestHelpers.INSTANCE.created);
+        Object helper = TestHelpers.INSTANCE.created.get(0);
         assertEquals(ApacheHttpClient4Interceptor.class.getName(), helper.getClass().getName());
         assertNotSame(ApacheHttpClient4Interceptor.class, helper.getClass());
-        assertInstanceOf(TestHelperLoader.class, helper.getClass().getClassLoader());
+        assertInstanceOf(TestHelpers.HelperLoader.class, helper.getClass().getClassLoader());
         Set<ClassLoader> loaders = new HashSet<>();
         for (Clients kind : Clients.values()) {
             loaders.add(Class.forName(kind.wovenType).getClassLoader());

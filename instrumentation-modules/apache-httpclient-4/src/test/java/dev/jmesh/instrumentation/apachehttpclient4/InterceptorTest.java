@@ -42,22 +42,23 @@ class InterceptorTest {
     }
 
     @Test
-    void replayableMeansNoBodyOrASmallRepeatableOne() throws Exception {
+    void replayableMeansNoBodyOrARepeatableOneWhoseSizeTheEngineIsTold() throws Exception {
         assertTrue(ApacheHttpClient4Interceptor.replayable(new HttpGet("http://inventory/x")));
         assertTrue(ApacheHttpClient4Interceptor.replayable(new BasicHttpRequest("DELETE", "/x")));
         assertTrue(ApacheHttpClient4Interceptor.replayable(new HttpPost("http://inventory/x")));
         HttpPost small = new HttpPost("http://inventory/x");
         small.setEntity(new StringEntity("{}", "UTF-8"));
         assertTrue(ApacheHttpClient4Interceptor.replayable(small));
-        HttpPost atLimit = new HttpPost("http://inventory/x");
-        atLimit.setEntity(new ByteArrayEntity(new byte[Http.REPLAYABLE_BODY_LIMIT]));
-        assertTrue(ApacheHttpClient4Interceptor.replayable(atLimit));
+        assertEquals(2, ApacheHttpClient4Interceptor.bodyBytes(small));
+        assertEquals(0, ApacheHttpClient4Interceptor.bodyBytes(new HttpGet("http://inventory/x")));
         HttpPost large = new HttpPost("http://inventory/x");
-        large.setEntity(new ByteArrayEntity(new byte[Http.REPLAYABLE_BODY_LIMIT + 1]));
-        assertFalse(ApacheHttpClient4Interceptor.replayable(large));
+        large.setEntity(new ByteArrayEntity(new byte[1024 * 1024]));
+        assertTrue(ApacheHttpClient4Interceptor.replayable(large), "the engine decides by its size");
+        assertEquals(1024 * 1024, ApacheHttpClient4Interceptor.bodyBytes(large));
         BasicHttpEntityEnclosingRequest streamed = new BasicHttpEntityEnclosingRequest("PUT", "/x");
         streamed.setEntity(new InputStreamEntity(new ByteArrayInputStream(new byte[10]), 10)); // small, not repeatable
         assertFalse(ApacheHttpClient4Interceptor.replayable(streamed));
+        assertEquals(-1, ApacheHttpClient4Interceptor.bodyBytes(streamed));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 import org.apache.http.client.config.RequestConfig;
@@ -109,7 +112,7 @@ class MeshCallsTest {
         assertEquals(2, upstream.seen.size());
         TestUpstream.Seen first = upstream.seen.get(0);
         assertEquals(first, upstream.seen.get(1));
-        assertEquals(new TestUpstream.Seen("GET", "/items/42", "q=a%20b", "abc", upstream.authority(), null, ""), first);
+        assertEquals(new TestUpstream.Seen("GET", "/items/42", "q=a%20b", "abc", null, upstream.authority(), null, ""), first);
     }
 
     @ParameterizedTest
@@ -265,6 +268,7 @@ class MeshCallsTest {
         }
 
         assertFalse(engine.calls.get(0).replayable());
+        assertEquals(-1, engine.calls.get(0).bodyBytes());
         assertEquals(1, upstream.seen.size());
         assertEquals(text.toString(), upstream.seen.get(0).body());
     }

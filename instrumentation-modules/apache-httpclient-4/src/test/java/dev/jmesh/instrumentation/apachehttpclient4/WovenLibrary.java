@@ -1,5 +1,7 @@
 package dev.jmesh.instrumentation.apachehttpclient4;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
 import dev.jmesh.bootstrap.Helpers;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -33,7 +35,7 @@ final class WovenLibrary {
             return;
         }
         installed = true;
-        Helpers.install(TestHelperLoader.factory());
+        Helpers.install(TestHelpers.INSTANCE);
         System.setProperty("net.bytebuddy.nexus.disabled", "true"); // as the agent does (no sun.misc.Unsafe)
         for (String target : new ApacheHttpClient4Module().targetTypes()) {
             Class.forName(target, false, WovenLibrary.class.getClassLoader()); // loaded before: retransformed

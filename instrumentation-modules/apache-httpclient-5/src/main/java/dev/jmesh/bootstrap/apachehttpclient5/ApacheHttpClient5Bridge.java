@@ -2,6 +2,7 @@ package dev.jmesh.bootstrap.apachehttpclient5;
 
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
+import dev.jmesh.bootstrap.Outcome;
 
 /**
  * The hop from advice woven into Apache HttpClient 5 (classes of the application's class loader) to
@@ -30,6 +31,24 @@ public final class ApacheHttpClient5Bridge {
          */
         Object execute(Object client, Object target, Object request, Object context) throws Exception;
     }
+
+    /** The helper for async calls with a {@code SimpleHttpRequest}, defined per library class loader. */
+    static final String ASYNC_INTERCEPTOR = "dev.jmesh.instrumentation.apachehttpclient5.SimpleAsyncInterceptor";
+
+    /** Runs {@code CloseableHttpAsyncClient.execute(SimpleHttpRequest, HttpContext, FutureCallback)} through the mesh. */
+    public interface AsyncInterceptor {
+
+        /** Returns the {@code Future} for the application, or null to decline (the original method then runs). */
+        Object executeSimple(Object client, Object request, Object context, Object callback);
+    }
+
+    private static final ClassValue<AsyncInterceptor> ASYNC_INTERCEPTORS = new ClassValue<AsyncInterceptor>() {
+        @Override
+        protected AsyncInterceptor computeValue(Class<?> libraryType) {
+            Object helper = Helpers.create(ASYNC_INTERCEPTOR, libraryType);
+            return helper instanceof AsyncInterceptor ? (AsyncInterceptor) helper : null;
+        }
+    };
 
     private static final ClassValue<Interceptor> INTERCEPTORS = new ClassValue<Interceptor>() {
         @Override
@@ -64,5 +83,27 @@ public final class ApacheHttpClient5Bridge {
             return Outcome.thrown(t);
         }
         return response == null ? null : Outcome.returned(response);
+    }
+
+    /**
+     * Called from the enter advice of {@code CloseableHttpAsyncClient.execute(SimpleHttpRequest, HttpContext,
+     * FutureCallback)}: null when the mesh stays out, otherwise the outcome (the application's {@code Future}).
+     */
+    public static Outcome executeSimple(Class<?> libraryType, Object client, Object request, Object context,
+                                        Object callback) {
+        if (request == null || client == null || CallDepth.nested()) {
+            return null;
+        }
+        AsyncInterceptor current = ASYNC_INTERCEPTORS.get(libraryType);
+        if (current == null) {
+            return null;
+        }
+        Object future;
+        try {
+            future = current.executeSimple(client, request, context, callback);
+        } catch (Throwable t) {
+            return Outcome.thrown(t);
+        }
+        return future == null ? null : Outcome.returned(future);
     }
 }

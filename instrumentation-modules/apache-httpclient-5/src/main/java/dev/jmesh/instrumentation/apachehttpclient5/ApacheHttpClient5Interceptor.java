@@ -142,7 +142,7 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
                 Http.pathOf(request.getPath()), replayable(request), name -> {
                     Header header = request.getFirstHeader(name);
                     return header == null ? null : header.getValue();
-                }).withQuery(Http.queryOf(request.getPath()));
+                }).withQuery(Http.queryOf(request.getPath())).withBodyBytes(bodyBytes(request));
     }
 
     /**
@@ -152,6 +152,12 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
     static boolean replayable(ClassicHttpRequest request) {
         HttpEntity entity = request.getEntity();
         return entity == null || entity.isRepeatable();
+    }
+
+    /** The body size the engine compares with {@code retry.maxReplayBodyBytes}; see {@link Http#bodyBytes}. */
+    static long bodyBytes(ClassicHttpRequest request) {
+        HttpEntity entity = request.getEntity();
+        return entity == null ? 0 : Http.bodyBytes(true, entity.isRepeatable(), entity.getContentLength());
     }
 
     /** The smaller of the application's timeout (null = not set, 0 = none) and the mesh's ({@code > 0}). */
@@ -302,6 +308,12 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
         @Override
         public int statusOf(CloseableHttpResponse response) {
             return response.getCode();
+        }
+
+        @Override
+        public String headerOf(CloseableHttpResponse response, String name) {
+            Header header = response.getFirstHeader(name);
+            return header == null ? null : header.getValue();
         }
 
         /** Reads what is left of the body (so the connection goes back to the pool) and closes the response. */

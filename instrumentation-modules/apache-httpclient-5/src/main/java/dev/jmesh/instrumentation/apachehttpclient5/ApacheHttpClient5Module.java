@@ -1,7 +1,7 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
 import dev.jmesh.bootstrap.apachehttpclient5.ApacheHttpClient5Bridge;
-import dev.jmesh.bootstrap.apachehttpclient5.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -21,7 +21,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Apache HttpClient 5.x, classic API: every {@code CloseableHttpClient.execute(...)} overload (the
+ * Apache HttpClient 5.x, classic API and async calls with a {@code SimpleHttpRequest} (see
+ * {@link SimpleAsyncInterceptor}). Classic: every {@code CloseableHttpClient.execute(...)} overload (the
  * deprecated response-returning ones, the response-handler ones, and {@code executeOpen} of 5.2+)
  * funnels into exactly one call of the protected
  * {@code doExecute(HttpHost, ClassicHttpRequest, HttpContext)}, which the two client classes of the
@@ -41,6 +42,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 public final class ApacheHttpClient5Module implements InstrumentationModule {
     static final String INTERNAL_CLIENT = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
     static final String MINIMAL_CLIENT = "org.apache.hc.client5.http.impl.classic.MinimalHttpClient";
+    static final String ASYNC_CLIENT = "org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient";
+    private static final String SIMPLE_REQUEST = "org.apache.hc.client5.http.async.methods.SimpleHttpRequest";
     private static final String HTTP_HOST = "org.apache.hc.core5.http.HttpHost";
     private static final String CLASSIC_REQUEST = "org.apache.hc.core5.http.ClassicHttpRequest";
     private static final String HTTP_CONTEXT = "org.apache.hc.core5.http.protocol.HttpContext";
@@ -52,7 +55,7 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
 
     @Override
     public List<String> targetTypes() {
-        return Arrays.asList(INTERNAL_CLIENT, MINIMAL_CLIENT);
+        return Arrays.asList(INTERNAL_CLIENT, MINIMAL_CLIENT, ASYNC_CLIENT);
     }
 
     /** The library, and Spring's RestTemplate/RestClient layered over it: the caller is the app's frame. */
@@ -73,7 +76,36 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
                 .transform(new AgentBuilder.Transformer.ForAdvice()
                         .include(ApacheHttpClient5Module.class.getClassLoader())
                         .advice(doExecuteMethod(), DoExecuteAdvice.class.getName(),
+                                ReturnOutcomeAdvice.class.getName()))
+                .type(named(ASYNC_CLIENT))
+                .transform(new AgentBuilder.Transformer.ForAdvice()
+                        .include(ApacheHttpClient5Module.class.getClassLoader())
+                        .advice(executeSimpleMethod(), ExecuteSimpleAdvice.class.getName(),
                                 ReturnOutcomeAdvice.class.getName()));
+    }
+
+    /**
+     * {@code CloseableHttpAsyncClient.execute(SimpleHttpRequest, HttpContext, FutureCallback)}, which the
+     * two-argument {@code execute(SimpleHttpRequest, FutureCallback)} calls as well.
+     */
+    static ElementMatcher.Junction<MethodDescription> executeSimpleMethod() {
+        return named("execute").and(takesArguments(3)).and(takesArgument(0, named(SIMPLE_REQUEST)))
+                .and(takesArgument(1, named(HTTP_CONTEXT)));
+    }
+
+    /** Woven into {@code execute(SimpleHttpRequest, HttpContext, FutureCallback)}; see {@link DoExecuteAdvice}. */
+    public static final class ExecuteSimpleAdvice {
+        private ExecuteSimpleAdvice() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+        public static Outcome enter(@Advice.Origin Class<?> libraryType,
+                                    @Advice.This Object client,
+                                    @Advice.Argument(0) Object request,
+                                    @Advice.Argument(1) Object context,
+                                    @Advice.Argument(2) Object callback) {
+            return ApacheHttpClient5Bridge.executeSimple(libraryType, client, request, context, callback);
+        }
     }
 
     /** {@code doExecute(HttpHost, ClassicHttpRequest, HttpContext)}, the implementation, not the abstract declaration. */

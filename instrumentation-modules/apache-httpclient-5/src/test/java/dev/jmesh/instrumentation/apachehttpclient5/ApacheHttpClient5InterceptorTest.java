@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -130,7 +133,7 @@ class ApacheHttpClient5InterceptorTest {
 
     @Test
     void routesToTheEndpointAndRetriesA503() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         HttpGet request = inventoryGet();
@@ -156,7 +159,7 @@ class ApacheHttpClient5InterceptorTest {
 
     @Test
     void anExplicitTargetIsWhatTheMeshRoutes() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", "/x?q=1");
@@ -206,7 +209,7 @@ class ApacheHttpClient5InterceptorTest {
 
     @Test
     void theLibrarysOwnRetriesRunInsideOneMeshAttempt() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         // HttpClient's default retry strategy resends a 503 once itself (after 1 s), inside the attempt
@@ -325,7 +328,7 @@ class ApacheHttpClient5InterceptorTest {
 
     @Test
     void postBodyIsDeliveredIntactOnEveryAttempt() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         String json = "{\"sku\":\"ä-42\",\"qty\":3}";

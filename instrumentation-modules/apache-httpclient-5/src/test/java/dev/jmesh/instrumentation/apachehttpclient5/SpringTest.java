@@ -1,5 +1,10 @@
 package dev.jmesh.instrumentation.apachehttpclient5;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import net.bytebuddy.agent.ByteBuddyAgent;
@@ -78,7 +83,7 @@ class SpringTest {
 
     @Test
     void restTemplateIsOneLogicalCall() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         RestTemplate rest = new RestTemplate(new HttpComponentsClientHttpRequestFactory(client));
@@ -92,7 +97,7 @@ class SpringTest {
 
     @Test
     void restClientPostIsOneLogicalCall() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         RestClient rest = RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(client)).build();

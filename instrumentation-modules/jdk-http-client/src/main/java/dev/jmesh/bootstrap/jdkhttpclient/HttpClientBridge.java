@@ -1,6 +1,7 @@
 package dev.jmesh.bootstrap.jdkhttpclient;
 
 import dev.jmesh.bootstrap.CallDepth;
+import dev.jmesh.bootstrap.Outcome;
 
 /**
  * The hop from advice woven into {@code jdk.internal.net.http.HttpClientFacade} (a class of the

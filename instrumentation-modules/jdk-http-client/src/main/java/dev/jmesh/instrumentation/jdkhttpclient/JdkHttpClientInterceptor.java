@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 
 /**
@@ -40,6 +42,14 @@ import java.util.concurrent.Flow;
  * When the mesh keeps the application's address and adds no timeout, the application's request object
  * itself is sent.
  *
+ * <p>The application's {@code HttpRequest.timeout()} bounds the whole logical call, retries and back-off included:
+ * the engine ends the call at the tighter of it and the service's {@code timeout}, and each attempt gets at most
+ * what is left; running out surfaces as {@code HttpTimeoutException}, as without the mesh.
+ *
+ * <p>{@code sendAsync} returns a future that the application may cancel as the client's own: {@code cancel(true)}
+ * aborts the attempt in flight (the JDK client aborts an exchange whose future is cancelled that way), and with
+ * either argument no further attempt starts; a response that arrives anyway is released.
+ *
  * <p>Differences from calling the client directly, all deliberate or unavoidable:
  * <ul>
  *   <li>the {@code HttpResponse} of a routed call reports the attempt's request and URI (the endpoint's
@@ -47,7 +57,6 @@ import java.util.concurrent.Flow;
  *       because the JDK forbids setting that header;</li>
  *   <li>a request header the JDK's builder rejects (it can only come from an application-defined
  *       {@code HttpRequest}) is not copied;</li>
- *   <li>{@code sendAsync} returns the mesh's future: cancelling it does not abort an exchange in flight;</li>
  *   <li>a body handler that feeds one shared consumer or subscriber ({@code fromSubscriber},
  *       {@code ofByteArrayConsumer}, ...) also sees the bodies of responses the mesh retried, and a push
  *       promise handler sees the promises of every attempt.</li>
@@ -99,7 +108,17 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         if (call == null) {
             return null;
         }
-        return Mesh.callAsync(call, exchange);
+        CompletableFuture<HttpResponse<Object>> meshed = Mesh.callAsync(call, exchange);
+        AppFuture app = new AppFuture(exchange);
+        meshed.whenComplete((response, failure) -> {
+            if (failure != null) {
+                app.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            } else if (!app.complete(response)) {
+                exchange.discard(response); // the application cancelled: nobody will read it
+            }
+        });
+        return app;
     }
 
     private static void declined(Throwable cause) {
@@ -128,17 +147,32 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
         HttpHeaders headers = request.headers();
         return new OutboundCall("http", scheme.toLowerCase(Locale.ROOT), host, uri.getPort(), request.method(),
                 Http.pathOf(uri.getRawPath()), replayable(request), name -> headers.firstValue(name).orElse(null))
-                .withQuery(uri.getRawQuery());
+                .withQuery(uri.getRawQuery())
+                .withBodyBytes(bodyBytes(request))
+                .withTimeoutMillis(request.timeout().map(JdkHttpClientInterceptor::millis).orElse(0L));
     }
 
-    /** No body, or a body of known, small size (the JDK's in-memory publishers can be subscribed again). */
+    /** At least 1 ms for a positive duration (the JDK accepts any positive timeout). */
+    private static long millis(Duration d) {
+        return Math.max(1, d.toMillis());
+    }
+
+    /**
+     * No body, or a body of known size: the JDK's publishers of known length (strings, byte arrays, files) can be
+     * subscribed again; {@code ofInputStream} and other streams report -1 and are sent at most once.
+     */
     static boolean replayable(HttpRequest request) {
+        return bodyBytes(request) >= 0;
+    }
+
+    /** The body size the engine compares with {@code retry.maxReplayBodyBytes}; see {@link Http#bodyBytes}. */
+    static long bodyBytes(HttpRequest request) {
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
         if (!body.isPresent()) {
-            return true;
+            return 0;
         }
         long length = body.get().contentLength();
-        return length >= 0 && length <= Http.REPLAYABLE_BODY_LIMIT;
+        return Http.bodyBytes(true, length >= 0, length);
     }
 
     /**
@@ -245,6 +279,11 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
             return response.statusCode();
         }
 
+        @Override
+        public String headerOf(HttpResponse<Object> response, String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+
         /**
          * Releases a response a retry replaces. Bodies the handler already read into memory (String,
          * byte[], a file) need nothing; streams are closed, and a publisher is cancelled, which frees
@@ -296,6 +335,9 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
 
     private static final class Async extends Attempts implements AsyncExchange<HttpResponse<Object>> {
         private final HttpResponse.PushPromiseHandler<Object> pushPromiseHandler;
+        private volatile boolean cancelled;
+        private volatile boolean interrupt;
+        private volatile CompletableFuture<HttpResponse<Object>> inFlight;
 
         Async(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<Object> bodyHandler,
               HttpResponse.PushPromiseHandler<Object> pushPromiseHandler) {
@@ -305,16 +347,63 @@ final class JdkHttpClientInterceptor implements HttpClientBridge.Interceptor {
 
         @Override
         public CompletableFuture<HttpResponse<Object>> attempt(String host, int port, int timeoutMillis) {
+            if (cancelled) {
+                CompletableFuture<HttpResponse<Object>> refused = new CompletableFuture<HttpResponse<Object>>();
+                refused.completeExceptionally(new CancellationException("the application cancelled the call"));
+                return refused;
+            }
             HttpRequest target = requestFor(request, host, port, timeoutMillis);
+            CompletableFuture<HttpResponse<Object>> started;
             // Only starting the attempt is nested; the exchange itself runs on the client's executor.
             CallDepth.enter();
             try {
-                return pushPromiseHandler == null
+                started = pushPromiseHandler == null
                         ? client.sendAsync(target, bodyHandler)
                         : client.sendAsync(target, bodyHandler, pushPromiseHandler);
             } finally {
                 CallDepth.exit();
             }
+            inFlight = started;
+            if (cancelled && interrupt) {
+                started.cancel(true); // the application cancelled while this attempt was being started
+            }
+            return started;
+        }
+
+        /** The application cancelled its future: no attempt starts from now on; {@code interrupt} aborts this one. */
+        void cancel(boolean interrupt) {
+            this.interrupt = interrupt;
+            cancelled = true;
+            CompletableFuture<HttpResponse<Object>> current = inFlight;
+            if (interrupt && current != null) {
+                current.cancel(true);
+            }
+        }
+    }
+
+    /**
+     * The future {@code sendAsync} returns to the application: completed with the mesh's outcome, and cancellable
+     * as the client's own. Dependent stages are plain futures, as the client's are.
+     */
+    private static final class AppFuture extends CompletableFuture<HttpResponse<Object>> {
+        private final Async exchange;
+
+        AppFuture(Async exchange) {
+            this.exchange = exchange;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                exchange.cancel(mayInterruptIfRunning);
+            }
+            return cancelled;
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<U>();
         }
     }
 

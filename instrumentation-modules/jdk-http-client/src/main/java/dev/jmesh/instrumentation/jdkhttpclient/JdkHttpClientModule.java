@@ -1,7 +1,7 @@
 package dev.jmesh.instrumentation.jdkhttpclient;
 
 import dev.jmesh.bootstrap.jdkhttpclient.HttpClientBridge;
-import dev.jmesh.bootstrap.jdkhttpclient.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

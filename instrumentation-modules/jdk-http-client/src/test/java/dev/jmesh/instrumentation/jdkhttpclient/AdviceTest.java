@@ -1,9 +1,12 @@
 package dev.jmesh.instrumentation.jdkhttpclient;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.jdkhttpclient.HttpClientBridge;
-import dev.jmesh.bootstrap.jdkhttpclient.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

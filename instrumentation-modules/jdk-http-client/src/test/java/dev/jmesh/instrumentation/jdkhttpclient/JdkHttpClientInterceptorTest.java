@@ -1,5 +1,8 @@
 package dev.jmesh.instrumentation.jdkhttpclient;
 
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 import org.junit.jupiter.api.AfterEach;
@@ -262,17 +265,20 @@ class JdkHttpClientInterceptorTest {
     }
 
     @Test
-    void onlySmallBodiesOfKnownLengthAreReplayable() {
+    void onlyBodiesOfKnownLengthAreReplayableAndTheEngineIsToldTheirSize() {
         URI uri = URI.create("http://inventory/x");
         assertTrue(JdkHttpClientInterceptor.replayable(HttpRequest.newBuilder(uri).build()));
         assertTrue(JdkHttpClientInterceptor.replayable(HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.noBody()).build()));
-        assertTrue(JdkHttpClientInterceptor.replayable(HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024])).build()));
-        assertFalse(JdkHttpClientInterceptor.replayable(HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024 + 1])).build()));
-        assertFalse(JdkHttpClientInterceptor.replayable(HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[1]))).build()));
+        HttpRequest large = HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024 + 1])).build();
+        assertTrue(JdkHttpClientInterceptor.replayable(large));
+        assertEquals(64 * 1024 + 1, JdkHttpClientInterceptor.bodyBytes(large));
+        HttpRequest streamed = HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[1]))).build();
+        assertFalse(JdkHttpClientInterceptor.replayable(streamed));
+        assertEquals(-1, JdkHttpClientInterceptor.bodyBytes(streamed));
+        assertEquals(0, JdkHttpClientInterceptor.bodyBytes(HttpRequest.newBuilder(uri).build()));
     }
 
     @Test

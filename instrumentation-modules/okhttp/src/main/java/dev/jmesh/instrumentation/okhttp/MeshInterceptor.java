@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>an OkHttp {@code Authenticator}, {@code Dns} or network interceptor that itself calls an instrumented
  *       client during an attempt is not a separate logical call (it passes through);</li>
  *   <li>a request body is replayed on a retry only when OkHttp itself would replay it (not one-shot, not
- *       duplex) and its length is known and at most {@link Http#REPLAYABLE_BODY_LIMIT}; nothing is buffered.</li>
+ *       duplex) and its length is known and at most the retry's {@code maxReplayBodyBytes}; nothing is
+ *       buffered.</li>
  * </ul>
  *
  * <p>Needs OkHttp 3.9 or newer (per-chain timeouts and {@code Chain.call()}); an older OkHttp's clients
@@ -137,27 +138,30 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
         String scheme = url.scheme();
         int port = url.port() == HttpUrl.defaultPort(scheme) ? -1 : url.port();
         return new OutboundCall("http", scheme, url.host(), port, request.method(), Http.pathOf(url.encodedPath()),
-                replayable(request), request::header).withQuery(url.encodedQuery());
+                replayable(request), request::header).withQuery(url.encodedQuery()).withBodyBytes(bodyBytes(request));
     }
 
     /**
      * No body, or a body OkHttp itself would send again (its own retries and redirects do: not one-shot, not
-     * duplex) of known length within {@link Http#REPLAYABLE_BODY_LIMIT}. A body of unknown length is
-     * typically streamed from a source that can be read once.
+     * duplex) of known length. A body of unknown length is typically streamed from a source that can be read
+     * once.
      */
     boolean replayable(Request request) {
         RequestBody body = request.body();
+        return body == null || bodyBytes(request) >= 0;
+    }
+
+    /** The body size the engine compares with {@code retry.maxReplayBodyBytes}; see {@link Http#bodyBytes}. */
+    long bodyBytes(Request request) {
+        RequestBody body = request.body();
         if (body == null) {
-            return true;
+            return 0;
         }
-        if (flag(isOneShot, body) || flag(isDuplex, body)) {
-            return false;
-        }
+        boolean repeatable = !flag(isOneShot, body) && !flag(isDuplex, body);
         try {
-            long length = body.contentLength();
-            return length >= 0 && length <= Http.REPLAYABLE_BODY_LIMIT;
+            return Http.bodyBytes(true, repeatable, body.contentLength());
         } catch (IOException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -234,6 +238,11 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
         @Override
         public int statusOf(Response response) {
             return response.code();
+        }
+
+        @Override
+        public String headerOf(Response response, String name) {
+            return response.header(name);
         }
 
         /** Closing the body lets OkHttp drain it (briefly) and return the connection to its pool. */

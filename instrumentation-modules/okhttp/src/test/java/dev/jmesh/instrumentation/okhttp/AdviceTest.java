@@ -1,5 +1,10 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Helpers;
@@ -36,7 +41,7 @@ class AdviceTest {
 
     @BeforeAll
     static void weave() {
-        Helpers.install(TestHelpers.factory());
+        Helpers.install(TestHelpers.INSTANCE);
         weaving = new Weaving();
         // RealCall is loaded (and woven) on first use
         new OkHttpClient().newCall(new Request.Builder().url("http://127.0.0.1:1/").build());
@@ -96,7 +101,7 @@ class AdviceTest {
 
     @Test
     void anApplicationsExecuteIsRoutedAndRetriedAsOneLogicalCall() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
 
@@ -112,7 +117,7 @@ class AdviceTest {
 
     @Test
     void anApplicationsEnqueueIsRoutedAndRetriedAndCalledBackOnce() throws Exception {
-        upstream = TestUpstream.flakyOnce();
+        upstream = TestUpstream.busyOnce();
         FakeEngine engine = new FakeEngine(upstream.port(), 0);
         Mesh.install(engine);
         RecordingCallback callback = new RecordingCallback();

@@ -1,5 +1,7 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class ClientBuildingTest {
 
     @Test
     void aMeshInterceptorFromAnotherHelperLoaderIsReplacedNotDoubled() throws Exception {
-        Object foreign = TestHelpers.factory().create(MeshInterceptor.class.getName(),
+        Object foreign = TestHelpers.INSTANCE.create(MeshInterceptor.class.getName(),
                 OkHttpClient.class.getClassLoader());
         assertNotSame(MeshInterceptor.class, foreign.getClass());
         assertTrue(MeshInterceptor.isMesh(foreign));

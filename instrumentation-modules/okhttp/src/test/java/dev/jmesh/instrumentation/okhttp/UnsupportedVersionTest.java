@@ -1,5 +1,10 @@
 package dev.jmesh.instrumentation.okhttp;
 
+import dev.jmesh.instrumentation.testing.TestHelpers;
+
+import dev.jmesh.instrumentation.testing.TestUpstream;
+import dev.jmesh.instrumentation.testing.FakeEngine;
+
 import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import okhttp3.OkHttpClient;
@@ -23,7 +28,7 @@ class UnsupportedVersionTest {
 
     @BeforeAll
     static void weave() {
-        Helpers.install(TestHelpers.factory());
+        Helpers.install(TestHelpers.INSTANCE);
         weaving = new Weaving();
     }
 

@@ -1,4 +1,4 @@
-package dev.jmesh.instrumentation.apachehttpclient5;
+package dev.jmesh.instrumentation.testing;
 
 import dev.jmesh.bootstrap.Helpers;
 
@@ -8,19 +8,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Defines helpers the way the agent's {@code HelperClassLoader} does: in a new loader whose parent is
- * the library's loader, with every {@code dev.jmesh.instrumentation.} class defined by that loader itself
- * from class files. It also refuses Byte Buddy, so a helper that reached for the agent's world (e.g.
- * through the module class) would fail here as it would in the agent.
+ * Does in tests what the agent's {@code HelperClassLoader} does: defines a module's {@code dev.jmesh.instrumentation.}
+ * classes afresh in a small loader whose parent is the library's loader, one loader per helper, from the class
+ * files the parent sees. It refuses what a helper must not use at run time (Byte Buddy, the agent), so a helper that
+ * reached for them fails here as it would in the agent.
  */
-final class TestHelpers implements Helpers.Factory {
+public final class TestHelpers implements Helpers.Factory {
     /**
-     * The one factory the tests install: the bridge caches the interceptor per woven class for the life of
-     * the JVM, so whichever test weaves first decides which factory made it.
+     * The one factory tests install: a bridge caches its interceptor per woven class for the life of the JVM, so
+     * whichever test weaves first decides which factory made it.
      */
-    static final TestHelpers INSTANCE = new TestHelpers();
+    public static final TestHelpers INSTANCE = new TestHelpers();
 
-    final List<Object> created = new CopyOnWriteArrayList<>();
+    /** Every helper this factory made, in order. */
+    public final List<Object> created = new CopyOnWriteArrayList<>();
+
+    private TestHelpers() {
+    }
 
     @Override
     public Object create(String className, ClassLoader libraryLoader) throws Exception {
@@ -29,18 +33,16 @@ final class TestHelpers implements Helpers.Factory {
         return helper;
     }
 
-    static final class HelperLoader extends ClassLoader {
-        private final ClassLoader source;
-
+    /** The loader of one helper. */
+    public static final class HelperLoader extends ClassLoader {
         HelperLoader(ClassLoader parent) {
             super(parent);
-            this.source = parent;
         }
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith("net.bytebuddy.")) {
-                throw new ClassNotFoundException(name + " is not visible to helpers");
+            if (name.startsWith("net.bytebuddy.") || name.startsWith("dev.jmesh.agent.")) {
+                throw new ClassNotFoundException(name + " is not visible to instrumentation helpers");
             }
             if (!name.startsWith("dev.jmesh.instrumentation.")) {
                 return super.loadClass(name, resolve);
@@ -59,7 +61,7 @@ final class TestHelpers implements Helpers.Factory {
 
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
-            try (InputStream in = source.getResourceAsStream(name.replace('.', '/') + ".class")) {
+            try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
                 if (in == null) {
                     throw new ClassNotFoundException(name);
                 }

@@ -1,6 +1,8 @@
-package dev.jmesh.instrumentation.apachehttpclient4;
+package dev.jmesh.instrumentation.testing;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,28 +11,47 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 
-/** A real HTTP server on 127.0.0.1 that records every request and answers as the test scripts it. */
-final class TestUpstream implements AutoCloseable {
+import javax.net.ssl.SSLContext;
 
-    /** What the server saw. */
-    record Seen(String method, String path, String query, String custom, String host, String contentType, String body) {
+/** A real HTTP server on 127.0.0.1 that records every request and answers as a test scripts it. */
+public final class TestUpstream implements AutoCloseable {
+
+    /** What the server saw; {@code custom} and {@code app} are the headers {@code X-Custom} and {@code X-App}. */
+    public record Seen(String method, String path, String query, String custom, String app, String host,
+                       String contentType, String body) {
     }
 
-    /** How to answer the n-th request (0-based). */
-    record Reply(int status, long delayMillis, String body) {
+    /** How to answer the n-th request (0-based); {@code headers} are added to the response. */
+    public record Reply(int status, long delayMillis, String body, Map<String, String> headers) {
+        public Reply(int status, long delayMillis, String body) {
+            this(status, delayMillis, body, Map.of());
+        }
     }
 
-    final List<Seen> seen = new CopyOnWriteArrayList<>();
+    public final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
 
-    TestUpstream(IntFunction<Reply> script) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    public TestUpstream(IntFunction<Reply> script) throws IOException {
+        this(script, null);
+    }
+
+    /** @param tls serves HTTPS with this context's key material when not null (see {@link TestTls}) */
+    public TestUpstream(IntFunction<Reply> script, SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             int n;
@@ -42,7 +63,7 @@ final class TestUpstream implements AutoCloseable {
                 n = seen.size();
                 seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                         exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders().getFirst("X-Custom"),
-                        exchange.getRequestHeaders().getFirst("Host"),
+                        exchange.getRequestHeaders().getFirst("X-App"), exchange.getRequestHeaders().getFirst("Host"),
                         exchange.getRequestHeaders().getFirst("Content-Type"), body));
             }
             Reply reply = script.apply(n);
@@ -50,6 +71,7 @@ final class TestUpstream implements AutoCloseable {
                 if (reply.delayMillis() > 0) {
                     Thread.sleep(reply.delayMillis());
                 }
+                reply.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
                 byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -64,26 +86,37 @@ final class TestUpstream implements AutoCloseable {
         server.start();
     }
 
-    static TestUpstream ok(String body) throws IOException {
+    public static TestUpstream ok(String body) throws IOException {
         return new TestUpstream(n -> new Reply(200, 0, body));
     }
 
     /** A 503 ("busy") first, then 200s with body "ok". */
-    static TestUpstream busyOnce() throws IOException {
+    public static TestUpstream busyOnce() throws IOException {
         return new TestUpstream(n -> n == 0 ? new Reply(503, 0, "busy") : new Reply(200, 0, "ok"));
     }
 
     /** Every other request gets a 503 ("busy"), starting with the first; the others 200 "ok". */
-    static TestUpstream busyEveryOther() throws IOException {
+    public static TestUpstream busyEveryOther() throws IOException {
         return new TestUpstream(n -> n % 2 == 0 ? new Reply(503, 0, "busy") : new Reply(200, 0, "ok"));
     }
 
-    int port() {
+    /** Answers every request with 200 "late" after {@code delayMillis}. */
+    public static TestUpstream slow(long delayMillis) throws IOException {
+        return new TestUpstream(n -> new Reply(200, delayMillis, "late"));
+    }
+
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String authority() {
+    /** {@code 127.0.0.1:PORT}. */
+    public String authority() {
         return "127.0.0.1:" + port();
+    }
+
+    /** {@code http://127.0.0.1:PORT}. */
+    public String base() {
+        return "http://" + authority();
     }
 
     @Override

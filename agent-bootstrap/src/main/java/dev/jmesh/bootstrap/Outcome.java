@@ -1,9 +1,9 @@
-package dev.jmesh.bootstrap.apachehttpclient4;
+package dev.jmesh.bootstrap;
 
 /**
- * What the mesh made of a call it took over: the response the woven {@code doExecute} returns, or the
- * throwable it throws. The enter advice receives it from {@link ApacheHttpClient4Bridge} (a non-null
- * outcome skips the original method body); the exit advice hands it to the caller.
+ * What the mesh made of a call it took over, for advice that replaces a library method's result: the value the
+ * intercepted method returns, or the throwable it throws. The enter advice receives it from the library's bridge
+ * (a non-null outcome skips the original method body); the exit advice hands it to the caller.
  */
 public final class Outcome {
     private final Object result;
