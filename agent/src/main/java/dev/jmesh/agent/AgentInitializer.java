@@ -1,5 +1,6 @@
 package dev.jmesh.agent;
 
+import dev.jmesh.agent.controlplane.ControlPlane;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.telemetry.Telemetry;
@@ -39,7 +40,7 @@ final class AgentInitializer {
         try {
             // Config and engine on a second thread: on a small machine that halves the time before the
             // first call can be served, since both halves are mostly class loading.
-            FutureTask<MeshConfig> engine = new FutureTask<MeshConfig>(AgentInitializer::startEngine);
+            FutureTask<Started> engine = new FutureTask<Started>(AgentInitializer::startEngine);
             new AgentThreads("config").newThread(engine).start();
             openJdkModules(inst);
             Helpers.install(HelperClassLoader.factory());
@@ -50,9 +51,12 @@ final class AgentInitializer {
             Caller.skipLibraries(libraries);
             CallSite.install(Caller::find);
             ClassFileTransformer woven = buildWeaver().makeRaw();
-            MeshConfig config = engine.get();
+            Started started = engine.get();
+            MeshConfig config = started.config;
             weaver.ready(woven);
             retransformLoadedTargets(inst, weaver);
+            // Only now: a poll loads the JDK's URL handlers, which would otherwise wait for the weaver.
+            started.followControlPlane.run();
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
                         + config.services().size() + " services");
@@ -69,14 +73,36 @@ final class AgentInitializer {
      * Loads the config, registers the engine with the bootstrap facade, and watches the config file:
      * a valid change is swapped in atomically, an invalid one is reported and the last good one stays.
      */
-    private static MeshConfig startEngine() {
+    /** The engine's first config, and what to start once the weaver is ready. */
+    private static final class Started {
+        final MeshConfig config;
+        final Runnable followControlPlane;
+
+        Started(MeshConfig config, Runnable followControlPlane) {
+            this.config = config;
+            this.followControlPlane = followControlPlane;
+        }
+    }
+
+    private static Started startEngine() {
         final ConfigSource source = ConfigSource.fromSystem();
         MeshConfig config = source.initial();
+        final ControlPlane controlPlane = ControlPlane.of(config, source.input());
+        if (controlPlane != null) {
+            config = controlPlane.initial(config);
+        }
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, new AgentThreads("scheduler"));
         final Telemetry telemetry = new Telemetry();
         telemetry.configure(config.telemetry());
         final MeshEngineImpl engine = new MeshEngineImpl(config, scheduler, telemetry);
         Mesh.install(engine);
+        if (controlPlane != null) {
+            // The local config only names the control plane: it is not watched (see docs/control-plane.md).
+            return new Started(config, () -> controlPlane.start(changed -> {
+                engine.update(changed);
+                telemetry.configure(changed.telemetry());
+            }));
+        }
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
@@ -90,7 +116,7 @@ final class AgentInitializer {
                 }
             }, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
-        return config;
+        return new Started(config, () -> { });
     }
 
     private static AgentBuilder buildWeaver() {

@@ -36,7 +36,7 @@ public final class Features {
             "telemetry.metrics",
             "telemetry.tracing",
             "telemetry.admin",
-            "controlPlane"));
+            "controlPlane.xds"));
 
     /** What the warning adds for some entries: what happens instead. */
     private static final Map<String, String> INSTEAD;

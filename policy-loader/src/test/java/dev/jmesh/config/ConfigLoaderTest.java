@@ -197,7 +197,6 @@ class ConfigLoaderTest {
 
         assertEquals(List.of(
                 "mesh.yaml:15:1: 'databases' is validated but not enforced by this version yet",
-                "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet",
                 "mesh.yaml:21:3: 'telemetry.metrics' is validated but not enforced by this version yet",
                 "mesh.yaml:22:3: 'telemetry.tracing' is validated but not enforced by this version yet"),
                 strings(result.warnings()));

@@ -1,0 +1,103 @@
+package dev.jmesh.agent.controlplane;
+
+import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.config.ConfigInput;
+import dev.jmesh.config.ControlPlaneConfig;
+import dev.jmesh.config.MeshConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The control plane named by the local config's {@code controlPlane} (file, inline or overrides: the
+ * <em>bootstrap</em>). Each document it serves replaces the whole mesh config (this JVM's {@code -Djmesh.*}
+ * and {@code JMESH_*} overrides still win over it); the bootstrap's {@code controlPlane} stays in force.
+ * Until the control plane answers, the JVM runs on the last good config it served (the cache file), else
+ * on the bootstrap config.
+ */
+public final class ControlPlane {
+    private final ControlPlaneConfig config;
+    private final String source;
+    private final LastGood lastGood;
+
+    private ControlPlane(ControlPlaneConfig config, String source, LastGood lastGood) {
+        this.config = config;
+        this.source = source;
+        this.lastGood = lastGood;
+    }
+
+    /** The control plane {@code bootstrap} names, or null when it names none. */
+    public static ControlPlane of(MeshConfig bootstrap, ConfigInput overrides) {
+        ControlPlaneConfig config = bootstrap.controlPlane();
+        if (config == null) {
+            return null;
+        }
+        String source = config.http() != null ? withoutUserInfo(config.http().url())
+                : "xds://" + config.xds().address();
+        Path cache = config.cacheFile() != null ? Paths.get(config.cacheFile()) : defaultCacheFile(bootstrap, source);
+        return new ControlPlane(config, source, new LastGood(cache, source, overrides, bootstrap));
+    }
+
+    /** The config to start on: the cached last good one, else {@code bootstrap}. */
+    public MeshConfig initial(MeshConfig bootstrap) {
+        MeshConfig cached = lastGood.cached();
+        if (cached != null) {
+            AgentLog.info("control plane " + source + ": starting on the last good config in " + lastGood.cacheFile()
+                    + " until it answers");
+            return cached;
+        }
+        return bootstrap;
+    }
+
+    /** Starts following the control plane on agent threads; each config it serves goes to {@code apply}. */
+    public void start(Consumer<MeshConfig> apply) {
+        lastGood.applyTo(apply);
+        if (config.http() != null) {
+            try {
+                new HttpControlPlane(config.http(), source, lastGood, "jmesh/" + version()).start();
+            } catch (IOException | RuntimeException e) {
+                AgentLog.warn("control plane " + source + " cannot be polled (" + e + "); running on the current config");
+            }
+        } else {
+            AgentLog.warn("control plane " + source + ": xDS is not supported by this version yet; running on "
+                    + "the local config");
+        }
+    }
+
+    private static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = ControlPlane.class.getResourceAsStream("/dev/jmesh/agent/version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            // "unknown" then
+        }
+        return properties.getProperty("version", "unknown");
+    }
+
+    /** {@code ${java.io.tmpdir}/jmesh-<service>-last-good.yaml}; without a service name, a hash of the source. */
+    private static Path defaultCacheFile(MeshConfig bootstrap, String source) {
+        String name = bootstrap.service() != null ? bootstrap.service().replaceAll("[^A-Za-z0-9._-]", "_")
+                : "cp-" + Integer.toHexString(source.hashCode());
+        return Paths.get(System.getProperty("java.io.tmpdir"), "jmesh-" + name + "-last-good.yaml");
+    }
+
+    private static String withoutUserInfo(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getRawUserInfo() == null) {
+                return url;
+            }
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath(), uri.getRawQuery(),
+                    null).toString();
+        } catch (Exception e) {
+            return url;
+        }
+    }
+}
