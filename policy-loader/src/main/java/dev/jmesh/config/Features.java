@@ -35,8 +35,7 @@ public final class Features {
             "telemetry.accessLog.format: text",
             "telemetry.metrics",
             "telemetry.tracing",
-            "telemetry.admin",
-            "controlPlane.xds"));
+            "telemetry.admin"));
 
     /** What the warning adds for some entries: what happens instead. */
     private static final Map<String, String> INSTEAD;

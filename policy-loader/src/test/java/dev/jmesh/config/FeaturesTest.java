@@ -33,7 +33,6 @@ class FeaturesTest {
               metrics: {}
               tracing: {}
               admin: { port: 9901 }
-            controlPlane: { xds: { address: "cp:1" } }
             """;
 
     @Test
@@ -59,8 +58,7 @@ class FeaturesTest {
                         + " yet; the access log is written as JSON",
                 "mesh.yaml:20:3: 'telemetry.metrics' is validated but not enforced by this version yet",
                 "mesh.yaml:21:3: 'telemetry.tracing' is validated but not enforced by this version yet",
-                "mesh.yaml:22:3: 'telemetry.admin' is validated but not enforced by this version yet",
-                "mesh.yaml:23:17: 'controlPlane.xds' is validated but not enforced by this version yet"),
+                "mesh.yaml:22:3: 'telemetry.admin' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
     }

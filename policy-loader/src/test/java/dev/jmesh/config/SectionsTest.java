@@ -299,6 +299,17 @@ class SectionsTest {
     }
 
     @Test
+    void servicesAndRoutesCanComeFromAnotherConfig() throws Exception {
+        MeshConfig local = parse(Examples.TELEMETRY + "service: orders\nservices: { old: { endpoints: [\"10.0.0.1:80\"] } }\n");
+        MeshConfig fromXds = parse(Examples.ROUTES);
+        MeshConfig combined = local.withServicesAndRoutesOf(fromXds);
+        assertEquals(fromXds.services(), combined.services());
+        assertEquals(fromXds.routes(), combined.routes());
+        assertEquals("orders", combined.service());
+        assertEquals(local.telemetry(), combined.telemetry());
+    }
+
+    @Test
     void everyNewPartHasValueSemantics() throws Exception {
         for (String doc : Examples.all().values()) {
             MeshConfig a = ConfigLoader.parse(doc, "a.yaml").config();

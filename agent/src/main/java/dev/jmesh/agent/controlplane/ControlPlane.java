@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The control plane named by the local config's {@code controlPlane} (file, inline or overrides: the
@@ -24,11 +25,13 @@ public final class ControlPlane {
     private final ControlPlaneConfig config;
     private final String source;
     private final LastGood lastGood;
+    private final String service;
 
-    private ControlPlane(ControlPlaneConfig config, String source, LastGood lastGood) {
+    private ControlPlane(ControlPlaneConfig config, String source, LastGood lastGood, String service) {
         this.config = config;
         this.source = source;
         this.lastGood = lastGood;
+        this.service = service;
     }
 
     /** The control plane {@code bootstrap} names, or null when it names none. */
@@ -40,7 +43,11 @@ public final class ControlPlane {
         String source = config.http() != null ? withoutUserInfo(config.http().url())
                 : "xds://" + config.xds().address();
         Path cache = config.cacheFile() != null ? Paths.get(config.cacheFile()) : defaultCacheFile(bootstrap, source);
-        return new ControlPlane(config, source, new LastGood(cache, source, overrides, bootstrap));
+        // xDS serves clusters and routes only: the rest (telemetry, databases, egress) stays the local config's.
+        UnaryOperator<MeshConfig> complete = config.http() != null ? UnaryOperator.<MeshConfig>identity()
+                : bootstrap::withServicesAndRoutesOf;
+        return new ControlPlane(config, source, new LastGood(cache, source, overrides, bootstrap, complete),
+                bootstrap.service());
     }
 
     /** The config to start on: the cached last good one, else {@code bootstrap}. */
@@ -64,8 +71,12 @@ public final class ControlPlane {
                 AgentLog.warn("control plane " + source + " cannot be polled (" + e + "); running on the current config");
             }
         } else {
-            AgentLog.warn("control plane " + source + ": xDS is not supported by this version yet; running on "
-                    + "the local config");
+            // The only reference to the xDS client: its classes (and gRPC's) load only when xDS is configured.
+            try {
+                XdsClient.start(config.xds(), service, lastGood, version());
+            } catch (RuntimeException | LinkageError e) {
+                AgentLog.warn("control plane " + source + " cannot be followed (" + e + "); running on the current config");
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The documents a control plane serves, on their way in: each is validated as a whole (with this JVM's
@@ -32,14 +33,22 @@ final class LastGood {
     private final String source;
     private final ConfigInput overrides;
     private final MeshConfig bootstrap;
+    /** Turns a validated document into the config in force (xDS: the bootstrap with the served services and routes). */
+    private final UnaryOperator<MeshConfig> complete;
     private Consumer<MeshConfig> apply;
     private String appliedDocument;
 
-    LastGood(Path cacheFile, String source, ConfigInput overrides, MeshConfig bootstrap) {
+    LastGood(Path cacheFile, String source, ConfigInput overrides, MeshConfig bootstrap,
+            UnaryOperator<MeshConfig> complete) {
         this.cacheFile = cacheFile;
         this.source = source;
         this.overrides = overrides;
         this.bootstrap = bootstrap;
+        this.complete = complete;
+    }
+
+    String source() {
+        return source;
     }
 
     Path cacheFile() {
@@ -72,7 +81,7 @@ final class LastGood {
         }
         String document = text.substring(firstLine.length() + 1);
         try {
-            MeshConfig config = ConfigLoader.parse(document, cacheFile.toString(), overrides).config();
+            MeshConfig config = complete.apply(ConfigLoader.parse(document, cacheFile.toString(), overrides).config());
             appliedDocument = document;
             return config;
         } catch (ConfigException e) {
@@ -93,17 +102,32 @@ final class LastGood {
         }
         LoadResult result;
         try {
-            result = ConfigLoader.parse(document, source, overrides);
+            result = check(document);
         } catch (ConfigException e) {
             ControlPlaneStats.UPDATES_REJECTED.incrementAndGet();
             return "control plane " + source + " served a config that was not applied, keeping the last good config: "
                     + join(e.problems());
+        }
+        apply(document, result, version);
+        return null;
+    }
+
+    /** Validates a document without applying it. */
+    LoadResult check(String document) throws ConfigException {
+        return ConfigLoader.parse(document, source, overrides);
+    }
+
+    /** Swaps in a document that {@link #check} accepted (nothing happens when it is already in force). */
+    void apply(String document, LoadResult result, String version) {
+        if (document.equals(appliedDocument)) {
+            return;
         }
         MeshConfig config = result.config();
         if (config.controlPlane() != null && !config.controlPlane().equals(bootstrap.controlPlane())) {
             AgentLog.warnOnce("control-plane-in-document", "control plane " + source + ": the served config sets"
                     + " 'controlPlane', which is ignored; the control plane is chosen by the local config only");
         }
+        config = complete.apply(config);
         apply.accept(config);
         appliedDocument = document;
         ControlPlaneStats.UPDATES_APPLIED.incrementAndGet();
@@ -111,7 +135,6 @@ final class LastGood {
         AgentLog.info("config from control plane " + source + (version == null ? "" : " (version " + version + ")")
                 + " applied: " + config.services().size() + " services" + warnings);
         save(document);
-        return null;
     }
 
     /** Writes the cache atomically (a reader never sees half a file), readable by this user only. */
