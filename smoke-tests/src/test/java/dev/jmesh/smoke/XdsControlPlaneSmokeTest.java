@@ -235,7 +235,9 @@ class XdsControlPlaneSmokeTest {
         throw new AssertionError("no call went to " + upstream.name());
     }
 
+    /** The agent's lines; the shaded libraries print nothing of their own on the app's stderr. */
     private static List<String> jmeshLines(JavaProcess process) {
+        assertTrue(process.stderrLines().stream().noneMatch(l -> l.contains("dev.jmesh.shaded")), process.stderr());
         List<String> lines = process.stderrLines().stream().filter(l -> l.startsWith("[jmesh]")).toList();
         assertTrue(lines.stream().noneMatch(l -> l.contains("was not ready")), String.join("\n", lines));
         return lines;

@@ -16,10 +16,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * The control plane named by the local config's {@code controlPlane} (file, inline or overrides: the
- * <em>bootstrap</em>). Each document it serves replaces the whole mesh config (this JVM's {@code -Djmesh.*}
- * and {@code JMESH_*} overrides still win over it); the bootstrap's {@code controlPlane} stays in force.
- * Until the control plane answers, the JVM runs on the last good config it served (the cache file), else
- * on the bootstrap config.
+ * <em>bootstrap</em>). A document served over HTTP replaces the whole mesh config; xDS serves services and routes,
+ * the rest stays the bootstrap's. This JVM's {@code -Djmesh.*} and {@code JMESH_*} overrides still win over both,
+ * and the bootstrap's {@code controlPlane} stays in force. Until the control plane answers, the JVM runs on the
+ * last good config it served (the cache file), else on the bootstrap config. See docs/control-plane.md.
  */
 public final class ControlPlane {
     private final ControlPlaneConfig config;

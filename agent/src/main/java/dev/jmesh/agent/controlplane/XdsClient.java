@@ -39,6 +39,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code controlPlane.xds}: an xDS v3 client over one ADS stream (state of the world). It subscribes to every
@@ -56,6 +58,14 @@ final class XdsClient {
     static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
     static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
     static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    /**
+     * gRPC logs through java.util.logging, which would write on the application's stderr (and, with no
+     * {@code META-INF/services} in the agent jar, it warns about the providers this class registers itself).
+     * jmesh reports what matters in its own lines, so the shaded gRPC's loggers are switched off. Held here:
+     * java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger GRPC_LOGGER = Logger.getLogger(
+            ManagedChannel.class.getName().substring(0, ManagedChannel.class.getName().lastIndexOf('.')));
     private static final long MIN_BACKOFF_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
 
@@ -88,6 +98,7 @@ final class XdsClient {
     private int failedInARow;
 
     private XdsClient(ControlPlaneConfig.Xds config, Node node, LastGood lastGood) {
+        GRPC_LOGGER.setLevel(Level.OFF);
         this.config = config;
         this.node = node;
         this.lastGood = lastGood;
