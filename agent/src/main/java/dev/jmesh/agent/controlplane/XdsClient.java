@@ -237,7 +237,12 @@ final class XdsClient {
             lastGood.check(result.document);
             return null;
         } catch (ConfigException e) {
-            return LastGood.join(e.problems());
+            // Lines and columns of the generated document mean nothing to the server: the messages name the path.
+            StringBuilder problems = new StringBuilder();
+            for (dev.jmesh.config.Problem p : e.problems()) {
+                problems.append(problems.length() == 0 ? "" : " | ").append(p.message());
+            }
+            return problems.toString();
         }
     }
 
