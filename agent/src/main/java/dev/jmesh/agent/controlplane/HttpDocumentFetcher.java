@@ -123,6 +123,7 @@ final class HttpDocumentFetcher {
         } catch (IOException e) {
             return Answer.outage(prefix() + "cannot open a connection (" + e + ")");
         }
+        final long startedNanos = System.nanoTime();
         final AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> watchdog = watchdogs.schedule(() -> {
             timedOut.set(true);
@@ -163,7 +164,7 @@ final class HttpDocumentFetcher {
             if (length > MAX_BYTES) {
                 return Answer.rejected(tooLarge(), newEtag);
             }
-            byte[] body = read(connection.getInputStream());
+            byte[] body = read(connection.getInputStream(), startedNanos + deadlineMillis * 1_000_000L);
             if (body == null) {
                 return Answer.rejected(tooLarge(), newEtag);
             }
@@ -183,13 +184,20 @@ final class HttpDocumentFetcher {
         }
     }
 
-    /** The body, or null when it is longer than {@link #MAX_BYTES} (reading stops there). */
-    private static byte[] read(InputStream in) throws IOException {
+    /**
+     * The body, or null when it is longer than {@link #MAX_BYTES} (reading stops there). The deadline is checked
+     * after every read as well: while this thread blocks in a read, the JDK's chunked stream holds a lock that the
+     * watchdog's disconnect needs, so a server dripping bytes could otherwise starve the watchdog.
+     */
+    private static byte[] read(InputStream in, long deadlineNanos) throws IOException {
         try (InputStream body = in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] chunk = new byte[16 * 1024];
             int n;
             while ((n = body.read(chunk)) >= 0) {
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    throw new SocketTimeoutException("the answer took longer than its deadline");
+                }
                 if (out.size() + n > MAX_BYTES) {
                     return null;
                 }
