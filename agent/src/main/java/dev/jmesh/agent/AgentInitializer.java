@@ -1,6 +1,7 @@
 package dev.jmesh.agent;
 
 import dev.jmesh.agent.admin.AdminEndpoint;
+import dev.jmesh.agent.controlplane.ControlPlane;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.engine.db.DatabaseEngineImpl;
@@ -27,8 +28,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
@@ -44,7 +46,7 @@ final class AgentInitializer {
         try {
             // Config and engine on a second thread: on a small machine that halves the time before the
             // first call can be served, since both halves are mostly class loading.
-            FutureTask<MeshConfig> engine = new FutureTask<MeshConfig>(AgentInitializer::startEngine);
+            FutureTask<Started> engine = new FutureTask<Started>(AgentInitializer::startEngine);
             new AgentThreads("config").newThread(engine).start();
             openJdkModules(inst);
             Helpers.install(HelperClassLoader.factory());
@@ -55,10 +57,13 @@ final class AgentInitializer {
             Caller.skipLibraries(libraries);
             CallSite.install(Caller::find);
             ClassFileTransformer woven = buildWeaver().makeRaw();
-            MeshConfig config = engine.get();
+            Started started = engine.get();
+            MeshConfig config = started.config;
             weaver.ready(woven);
             retransformLoadedTargets(inst, weaver);
             ConfigStatus.INSTANCE.ready();
+            // Only now: a poll loads the JDK's URL handlers, which would otherwise wait for the weaver.
+            started.followControlPlane.run();
             if (Boolean.getBoolean("jmesh.debug")) {
                 AgentLog.info("ready " + (System.nanoTime() - premainStarted) / 1_000_000 + "ms after premain, "
                         + config.services().size() + " services; " + weaver.scanStatistics());
@@ -73,13 +78,29 @@ final class AgentInitializer {
         }
     }
 
+    /** The engine's first config, and what to start once the weaver is ready. */
+    private static final class Started {
+        final MeshConfig config;
+        final Runnable followControlPlane;
+
+        Started(MeshConfig config, Runnable followControlPlane) {
+            this.config = config;
+            this.followControlPlane = followControlPlane;
+        }
+    }
+
     /**
-     * Loads the config, registers the engine with the bootstrap facade, and watches the config file:
-     * a valid change is swapped in atomically, an invalid one is reported and the last good one stays.
+     * Loads the config, registers the engines with the bootstrap facade, and follows the config's source (the
+     * file, or the control plane it names): a valid change is swapped in atomically, an invalid one is reported and
+     * the last good one stays.
      */
-    private static MeshConfig startEngine() {
+    private static Started startEngine() {
         final ConfigSource source = ConfigSource.fromSystem();
         MeshConfig config = source.initial();
+        final ControlPlane controlPlane = ControlPlane.of(config, source.input());
+        if (controlPlane != null) {
+            config = controlPlane.initial(config);
+        }
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, new AgentThreads("scheduler"));
         final Telemetry telemetry = new Telemetry();
         telemetry.configure(config.telemetry());
@@ -100,22 +121,29 @@ final class AgentInitializer {
         Mesh.install(engine);
         final DatabaseEngineImpl databases = new DatabaseEngineImpl(config, telemetry);
         Databases.install(databases);
+        final Consumer<MeshConfig> apply = changed -> {
+            engine.update(changed);
+            databases.update(changed);
+            telemetry.configure(changed.telemetry());
+            admin.configure(changed);
+        };
+        if (controlPlane != null) {
+            // The local config only names the control plane: it is not watched (see docs/control-plane.md).
+            return new Started(config, () -> controlPlane.start(apply));
+        }
         if (source.watched()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
                     MeshConfig changed = source.poll();
                     if (changed != null) {
-                        engine.update(changed);
-                        databases.update(changed);
-                        telemetry.configure(changed.telemetry());
-                        admin.configure(changed);
+                        apply.accept(changed);
                     }
                 } catch (Throwable t) {
                     AgentLog.warnOnce("config-watch", "config reload failed (" + t + "); keeping the last good config");
                 }
             }, CONFIG_POLL_MILLIS, CONFIG_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
-        return config;
+        return new Started(config, () -> { });
     }
 
     private static AgentBuilder buildWeaver() {

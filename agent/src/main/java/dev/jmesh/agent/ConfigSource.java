@@ -42,6 +42,11 @@ final class ConfigSource {
         return new ConfigSource(ConfigInput.fromSystem());
     }
 
+    /** Where the config comes from; its overrides apply to a control plane's documents too. */
+    ConfigInput input() {
+        return input;
+    }
+
     /** Whether there is a file to watch for changes. */
     boolean watched() {
         return input.file() != null;

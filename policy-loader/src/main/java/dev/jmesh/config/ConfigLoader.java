@@ -67,6 +67,21 @@ public final class ConfigLoader {
     }
 
     /**
+     * Parses a document held in memory (e.g. served by a control plane; {@code sourceName} names it in
+     * problems) with the overrides of {@code overrides} merged in, as for a file. The document and any
+     * problems of {@code overrides}' own file or inline text are ignored: only its system properties and
+     * environment variables are used.
+     */
+    public static LoadResult parse(String text, String sourceName, ConfigInput overrides) throws ConfigException {
+        if (text == null || sourceName == null || overrides == null) {
+            throw new NullPointerException("text, sourceName and overrides are required");
+        }
+        ConfigInput onlyOverrides = ConfigInput.builder().systemProperties(overrides.systemProperties())
+                .environment(overrides.environment()).build();
+        return load(text, sourceName, onlyOverrides, new Problems());
+    }
+
+    /**
      * @param text the document, or null when there is none or it could not be read (then a problem has
      *        been reported, and only the overrides' names and values are checked)
      */

@@ -105,10 +105,12 @@ public final class ControlPlaneConfig extends ConfigValue {
 
     private final Http http;
     private final Xds xds;
+    private final String cacheFile;
 
-    ControlPlaneConfig(Http http, Xds xds) {
+    ControlPlaneConfig(Http http, Xds xds, String cacheFile) {
         this.http = http;
         this.xds = xds;
+        this.cacheFile = cacheFile;
     }
 
     /** Null unless the control plane is polled over HTTP. */
@@ -121,8 +123,16 @@ public final class ControlPlaneConfig extends ConfigValue {
         return xds;
     }
 
+    /**
+     * Where the last good config from the control plane is kept, so that a JVM that starts while the control
+     * plane is down runs on it; null: {@code ${java.io.tmpdir}/jmesh-<service>-last-good.yaml}.
+     */
+    public String cacheFile() {
+        return cacheFile;
+    }
+
     @Override
     Object[] fields() {
-        return new Object[] {"http", http, "xds", xds};
+        return new Object[] {"http", http, "xds", xds, "cacheFile", cacheFile};
     }
 }

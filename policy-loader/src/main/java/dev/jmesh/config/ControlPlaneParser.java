@@ -7,11 +7,12 @@ import java.util.Map;
 
 /**
  * {@code controlPlane: { http: { url, interval, tokenFile | tokenEnv, caFile } }} or
- * {@code controlPlane: { xds: { address, nodeId, cluster, metadata } }}.
+ * {@code controlPlane: { xds: { address, nodeId, cluster, metadata } }}, either with an optional
+ * {@code cacheFile} (the last good config).
  */
 final class ControlPlaneParser {
 
-    static final List<String> KEYS = Fields.keys("http", "xds");
+    static final List<String> KEYS = Fields.keys("http", "xds", "cacheFile");
     static final List<String> HTTP_KEYS = Fields.keys("url", "interval", "tokenFile", "tokenEnv", "caFile");
     static final List<String> XDS_KEYS = Fields.keys("address", "nodeId", "cluster", "metadata");
 
@@ -30,7 +31,8 @@ final class ControlPlaneParser {
         }
         ControlPlaneConfig.Http http = "http".equals(kind) ? f.track(http(f.get("http"), problems)) : null;
         ControlPlaneConfig.Xds xds = "xds".equals(kind) ? f.track(xds(f.get("xds"), problems)) : null;
-        return f.ok() ? new ControlPlaneConfig(http, xds) : null;
+        String cacheFile = f.string("cacheFile", null);
+        return f.ok() ? new ControlPlaneConfig(http, xds, cacheFile) : null;
     }
 
     private static ControlPlaneConfig.Http http(Node node, Problems problems) {

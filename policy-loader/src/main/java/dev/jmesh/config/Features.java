@@ -26,8 +26,7 @@ public final class Features {
             "inbound.routes[].match.queryParameters",
             "databases.<name>.circuitBreaker.slowCallRateThreshold",
             "databases.<name>.circuitBreaker.slowCallDuration",
-            "telemetry.tracing.otlp",
-            "controlPlane"));
+            "telemetry.tracing.otlp"));
 
     /**
      * The list the loader checks: {@link #NOT_ENFORCED}, except in tests of the warning mechanism, which must not

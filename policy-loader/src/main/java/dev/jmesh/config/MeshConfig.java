@@ -43,6 +43,15 @@ public final class MeshConfig {
         this.controlPlane = controlPlane;
     }
 
+    /**
+     * This config with the services and routes of {@code other} instead of its own, everything else kept: how
+     * an xDS control plane's clusters and routes combine with the local config.
+     */
+    public MeshConfig withServicesAndRoutesOf(MeshConfig other) {
+        return new MeshConfig(service, other.services, other.routes, databases, egress, inbound, telemetry,
+                controlPlane);
+    }
+
     /** No service name, no upstream services, no routes, no access log: the agent passes calls through. */
     public static MeshConfig empty() {
         return EMPTY;

@@ -98,7 +98,8 @@ final class Schema {
             .value("url").value("interval").value("tokenFile").value("tokenEnv").value("caFile");
     static final Schema XDS = section(true)
             .value("address").value("nodeId").value("cluster").key("metadata", names(VALUE));
-    static final Schema CONTROL_PLANE = section(true).key("http", HTTP_CONTROL_PLANE).key("xds", XDS);
+    static final Schema CONTROL_PLANE = section(true).key("http", HTTP_CONTROL_PLANE).key("xds", XDS)
+            .value("cacheFile");
 
     static final Schema ROOT = section(false)
             .value("service").key("services", names(SERVICE)).key("routes", list(ROUTE, true))

@@ -58,6 +58,26 @@ class ConfigInputTest {
     }
 
     @Test
+    void aServedDocumentTakesThisJvmsOverridesButNotItsFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mesh.yaml");
+        Files.writeString(file, "services: { local: { endpoints: [\"127.0.0.1:1\"] } }\n");
+        ConfigInput input = ConfigInput.fromEnvironment(properties("jmesh.config", file.toString(),
+                "jmesh.services.inventory.timeout", "2s"), env("JMESH_SERVICE", "orders"));
+        String served = "service: shop\nservices:\n  inventory: { endpoints: [\"10.0.0.5:80\"], timeout: 1s }\n";
+
+        LoadResult r = ConfigLoader.parse(served, "https://cp/mesh.yaml", input);
+
+        assertEquals(List.of("inventory"), List.copyOf(r.config().services().keySet()), "the file is not read");
+        assertEquals(Duration.ofSeconds(2), r.config().services().get("inventory").timeout());
+        assertEquals("-Djmesh.services.inventory.timeout", r.originOf("services.inventory.timeout"));
+        assertEquals("env JMESH_SERVICE", r.originOf("service"));
+        assertEquals("https://cp/mesh.yaml:3:27", r.originOf("services.inventory.endpoints"));
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("services: { inventory: { endpoints: 5 } }\n", "https://cp/mesh.yaml", input));
+        assertEquals("https://cp/mesh.yaml", bad.problems().get(0).source());
+    }
+
+    @Test
     void inlineComesFromThePropertyElseTheEnvironment() {
         assertEquals("service: a", ConfigInput.fromEnvironment(properties("jmesh.config.inline", "service: a"),
                 env("JMESH_CONFIG_INLINE", "service: b")).inline());

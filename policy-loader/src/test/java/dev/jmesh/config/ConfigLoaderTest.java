@@ -169,7 +169,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void keysOfTheFullDesignLoadAndSayWhatIsNotEnforcedYet() throws Exception {
+    void keysOfTheFullDesignLoadWithoutWarnings() throws Exception {
         LoadResult result = ConfigLoader.parse("""
                 service: orders
                 services:
@@ -195,9 +195,7 @@ class ConfigLoaderTest {
                   tracing: { propagators: [tracecontext] }
                 """, "mesh.yaml");
 
-        assertEquals(List.of(
-                "mesh.yaml:18:1: 'controlPlane' is validated but not enforced by this version yet"),
-                strings(result.warnings()));
+        assertEquals(List.of(), strings(result.warnings()), "every key of the design is enforced");
         MeshConfig config = result.config();
         // a service discovered by DNS is part of the snapshot; its endpoints() is the DNS name
         assertEquals(List.of("inventory", "legacy"), List.copyOf(config.services().keySet()));

@@ -151,6 +151,7 @@ final class Examples {
                 interval: 15s
                 tokenFile: /var/run/secrets/jmesh/token
                 caFile: /etc/jmesh/ca.pem
+              cacheFile: /var/cache/jmesh/orders.yaml
             """;
 
     static final String CONTROL_PLANE_XDS = """

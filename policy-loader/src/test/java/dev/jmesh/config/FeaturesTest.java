@@ -34,7 +34,6 @@ class FeaturesTest {
               metrics: {}
               tracing: { otlp: {} }
               admin: { port: 9901 }
-            controlPlane: { xds: { address: "cp:1" } }
             """;
 
     @Test
@@ -47,8 +46,7 @@ class FeaturesTest {
                         + " by this version yet",
                 "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
                         + " version yet; a route with query parameter conditions never matches",
-                "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet",
-                "mesh.yaml:24:1: 'controlPlane' is validated but not enforced by this version yet"),
+                "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
     }

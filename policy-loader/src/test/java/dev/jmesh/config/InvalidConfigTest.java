@@ -437,7 +437,10 @@ class InvalidConfigTest {
                                 + " host:port, like 10.0.0.5:8080"),
                 c("xds metadata that is a list", "controlPlane:\n"
                                 + "  xds: { address: \"istiod:15010\", metadata: [a, b] }\n",
-                        "mesh.yaml:2:45: controlPlane.xds.metadata: expected a map of names to values, got a list"));
+                        "mesh.yaml:2:45: controlPlane.xds.metadata: expected a map of names to values, got a list"),
+                c("cache file that is a list", "controlPlane:\n  http: { url: \"https://cp/config\" }\n"
+                                + "  cacheFile: [a]\n",
+                        "mesh.yaml:3:14: controlPlane.cacheFile: expected a string, got a list"));
     }
 
     @ParameterizedTest(name = "{0}")

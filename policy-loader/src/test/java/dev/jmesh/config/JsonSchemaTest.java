@@ -103,7 +103,8 @@ class JsonSchemaTest {
                 Arguments.of("port out of range", "telemetry: { admin: { port: 70000 } }\n"),
                 Arguments.of("text access log without path", "telemetry: { accessLog: { format: text } }\n"),
                 Arguments.of("both control planes", "controlPlane: { http: { url: \"https://a/b\" }, xds: { address: \"a:1\" } }\n"),
-                Arguments.of("token file and token env", "controlPlane: { http: { url: \"https://a/b\", tokenFile: f, tokenEnv: E } }\n"));
+                Arguments.of("token file and token env", "controlPlane: { http: { url: \"https://a/b\", tokenFile: f, tokenEnv: E } }\n"),
+                Arguments.of("empty cache file", "controlPlane: { http: { url: \"https://a/b\" }, cacheFile: \"\" }\n"));
     }
 
     @ParameterizedTest(name = "{0}")

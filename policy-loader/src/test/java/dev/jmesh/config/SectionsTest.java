@@ -320,6 +320,7 @@ class SectionsTest {
         assertEquals("/var/run/secrets/jmesh/token", cp.http().tokenFile());
         assertNull(cp.http().tokenEnv());
         assertEquals("/etc/jmesh/ca.pem", cp.http().caFile());
+        assertEquals("/var/cache/jmesh/orders.yaml", cp.cacheFile());
         assertEquals(Duration.ofSeconds(30), parse("controlPlane: { http: { url: \"http://cp/x\", tokenEnv: CP_TOKEN } }")
                 .controlPlane().http().interval());
         assertNull(MeshConfig.empty().controlPlane());
@@ -334,9 +335,21 @@ class SectionsTest {
         assertEquals("orders", cp.xds().cluster());
         assertEquals(Map.of("zone", "eu-west-1a", "canary", "true"), cp.xds().metadata());
         ControlPlaneConfig minimal = parse("controlPlane: { xds: { address: \"cp:18000\" } }").controlPlane();
+        assertNull(minimal.cacheFile());
         assertNull(minimal.xds().nodeId());
         assertNull(minimal.xds().cluster());
         assertEquals(Map.of(), minimal.xds().metadata());
+    }
+
+    @Test
+    void servicesAndRoutesCanComeFromAnotherConfig() throws Exception {
+        MeshConfig local = parse(Examples.TELEMETRY + "service: orders\nservices: { old: { endpoints: [\"10.0.0.1:80\"] } }\n");
+        MeshConfig fromXds = parse(Examples.ROUTES);
+        MeshConfig combined = local.withServicesAndRoutesOf(fromXds);
+        assertEquals(fromXds.services(), combined.services());
+        assertEquals(fromXds.routes(), combined.routes());
+        assertEquals("orders", combined.service());
+        assertEquals(local.telemetry(), combined.telemetry());
     }
 
     @Test
