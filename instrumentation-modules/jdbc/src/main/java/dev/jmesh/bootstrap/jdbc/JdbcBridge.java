@@ -3,6 +3,7 @@ package dev.jmesh.bootstrap.jdbc;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Databases;
+import dev.jmesh.bootstrap.Outcome;
 
 /**
  * The hop from advice woven into JDBC drivers and pools (classes of the application's loaders) to the

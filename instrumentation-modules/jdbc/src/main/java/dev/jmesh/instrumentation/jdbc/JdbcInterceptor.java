@@ -5,8 +5,8 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.Databases;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.bootstrap.jdbc.JdbcBridge;
-import dev.jmesh.bootstrap.jdbc.Outcome;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

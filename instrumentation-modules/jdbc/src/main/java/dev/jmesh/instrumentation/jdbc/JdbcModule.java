@@ -1,8 +1,8 @@
 package dev.jmesh.instrumentation.jdbc;
 
 import dev.jmesh.bootstrap.CallDepth;
+import dev.jmesh.bootstrap.Outcome;
 import dev.jmesh.bootstrap.jdbc.JdbcBridge;
-import dev.jmesh.bootstrap.jdbc.Outcome;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

@@ -5,7 +5,7 @@ import dev.jmesh.bootstrap.DatabaseEngine;
 import dev.jmesh.bootstrap.Databases;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.OutboundCall;
-import dev.jmesh.bootstrap.jdbc.Outcome;
+import dev.jmesh.bootstrap.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
