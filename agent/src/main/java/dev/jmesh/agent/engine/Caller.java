@@ -68,7 +68,7 @@ public final class Caller {
     };
 
     static final int MAX_SITES = 4096;
-    private static final ConcurrentHashMap<Long, String> SITES = new ConcurrentHashMap<Long, String>();
+    private static final SiteTexts SITES = new SiteTexts(MAX_SITES);
 
     /** Packages of instrumented libraries, set once at start-up from the modules. */
     private static volatile String[] libraryPackages = new String[0];
@@ -103,30 +103,48 @@ public final class Caller {
         return null;
     }
 
-    /**
-     * {@code class.method:line}, built once per call site: a site that calls again gets the same string from
-     * {@link #SITES} (a call site's key is a long made of the names' hashes and the line; the cached text is checked
-     * against the names, so two sites whose hashes collide never share a text). At most {@link #MAX_SITES} sites are
-     * kept; beyond that the text is built per call.
-     */
+    /** {@code class.method:line}, built once per call site (see {@link SiteTexts}). */
     static String format(String className, String methodName, int line) {
-        Long key = ((long) (31 * className.hashCode() + methodName.hashCode()) << 32) | (line & 0xFFFFFFFFL);
-        String cached = SITES.get(key);
-        if (cached != null && isSite(cached, className, methodName)) {
-            return cached;
-        }
-        String site = className + "." + methodName + ":" + line;
-        if (cached == null && SITES.size() < MAX_SITES) {
-            SITES.putIfAbsent(key, site);
-        }
-        return site;
+        return SITES.format(className, methodName, line);
     }
 
-    private static boolean isSite(String text, String className, String methodName) {
-        int dot = className.length();
-        return text.startsWith(className) && text.length() > dot + methodName.length() + 1
-                && text.charAt(dot) == '.' && text.startsWith(methodName, dot + 1)
-                && text.charAt(dot + 1 + methodName.length()) == ':';
+    /**
+     * The {@code class.method:line} texts of call sites seen before, so a site that calls again costs no string
+     * building. A site's key is a long made of the names' hashes and the line; the cached text is checked against
+     * the names, so two sites whose hashes collide never share a text. At most {@code maxSites} are kept; beyond
+     * that the text is built per call.
+     */
+    static final class SiteTexts {
+        private final int maxSites;
+        private final ConcurrentHashMap<Long, String> texts = new ConcurrentHashMap<Long, String>();
+
+        SiteTexts(int maxSites) {
+            this.maxSites = maxSites;
+        }
+
+        String format(String className, String methodName, int line) {
+            Long key = ((long) (31 * className.hashCode() + methodName.hashCode()) << 32) | (line & 0xFFFFFFFFL);
+            String cached = texts.get(key);
+            if (cached != null && isSite(cached, className, methodName)) {
+                return cached;
+            }
+            String site = className + "." + methodName + ":" + line;
+            if (cached == null && texts.size() < maxSites) {
+                texts.putIfAbsent(key, site);
+            }
+            return site;
+        }
+
+        int size() {
+            return texts.size();
+        }
+
+        private static boolean isSite(String text, String className, String methodName) {
+            int dot = className.length();
+            return text.startsWith(className) && text.length() > dot + methodName.length() + 1
+                    && text.charAt(dot) == '.' && text.startsWith(methodName, dot + 1)
+                    && text.charAt(dot + 1 + methodName.length()) == ':';
+        }
     }
 
     private static boolean isInfrastructure(String className) {

@@ -44,14 +44,24 @@ class CallerTest {
 
     @Test
     void aCallSiteSeenBeforeGetsTheSameTextAndCollidingSitesNeverShareOne() {
-        String first = Caller.format("com.example.Shop", "order", 42);
+        Caller.SiteTexts sites = new Caller.SiteTexts(100);
+        String first = sites.format("com.example.Shop", "order", 42);
         assertEquals("com.example.Shop.order:42", first);
-        org.junit.jupiter.api.Assertions.assertSame(first, Caller.format("com.example.Shop", "order", 42));
-        assertEquals("com.example.Shop.order:43", Caller.format("com.example.Shop", "order", 43));
+        org.junit.jupiter.api.Assertions.assertSame(first, sites.format("com.example.Shop", "order", 42));
+        assertEquals("com.example.Shop.order:43", sites.format("com.example.Shop", "order", 43));
         // "Aa" and "BB" have the same hash code: the same key, different sites
-        assertEquals("com.example.Aa.order:7", Caller.format("com.example.Aa", "order", 7));
-        assertEquals("com.example.BB.order:7", Caller.format("com.example.BB", "order", 7));
-        assertEquals("com.example.Shop.Aa:7", Caller.format("com.example.Shop", "Aa", 7));
-        assertEquals("com.example.Shop.BB:7", Caller.format("com.example.Shop", "BB", 7));
+        assertEquals("com.example.Aa.order:7", sites.format("com.example.Aa", "order", 7));
+        assertEquals("com.example.BB.order:7", sites.format("com.example.BB", "order", 7));
+        assertEquals("com.example.Shop.Aa:7", sites.format("com.example.Shop", "Aa", 7));
+        assertEquals("com.example.Shop.BB:7", sites.format("com.example.Shop", "BB", 7));
+    }
+
+    @Test
+    void atMostMaxSitesAreKeptAndLaterSitesStillGetTheirText() {
+        Caller.SiteTexts sites = new Caller.SiteTexts(4);
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals("test.Generated" + i + ".call:" + i, sites.format("test.Generated" + i, "call", i));
+        }
+        assertEquals(4, sites.size());
     }
 }
