@@ -30,7 +30,7 @@ public final class Redaction {
         if (text == null) {
             return null;
         }
-        String out = USER_INFO.matcher(text).replaceAll("$1" + REDACTED + "@");
+        String out = withoutUserInfo(text);
         out = URL_QUERY.matcher(out).replaceAll("$1?" + REDACTED);
         out = SECRET_SETTING.matcher(out).replaceAll("$1$2" + REDACTED);
         Matcher credentials = CREDENTIALS.matcher(out);
@@ -42,6 +42,11 @@ public final class Redaction {
         }
         credentials.appendTail(redacted);
         return redacted.toString();
+    }
+
+    /** {@code text} with the user info of every URL in it ({@code scheme://user:password@}) replaced. */
+    public static String withoutUserInfo(String text) {
+        return USER_INFO.matcher(text).replaceAll("$1" + REDACTED + "@");
     }
 
     /** How a failure appears in telemetry: its class and its message, redacted. */

@@ -1,6 +1,7 @@
 package dev.jmesh.agent.admin;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.jmesh.bootstrap.Redaction;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -28,7 +29,6 @@ final class ConfigJson {
     private static final int MAX_DEPTH = 16;
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i).*(token|password|passwd|pwd|secret|credential|authorization|api[-_]?key|cookie).*");
-    private static final Pattern URL_USER_INFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)[^/@\\s?#]+@");
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile(
             "(?i)((?:password|pwd|passwd|secret|token|api[_-]?key|access[_-]?key)\\s*=)[^;&,)]*");
 
@@ -125,7 +125,7 @@ final class ConfigJson {
 
     /** URL user-info and JDBC password parameters replaced; everything else as it was. */
     static String redactString(String s) {
-        String out = URL_USER_INFO.matcher(s).replaceAll("$1" + REDACTED + "@");
+        String out = Redaction.withoutUserInfo(s);
         return PASSWORD_PARAMETER.matcher(out).replaceAll("$1" + REDACTED);
     }
 
