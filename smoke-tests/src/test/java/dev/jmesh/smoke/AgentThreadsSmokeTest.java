@@ -4,9 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +143,7 @@ class AgentThreadsSmokeTest {
 
     /** {@code jcmd <pid> Thread.print}, with the jcmd of the JDK the shop runs on; its Java threads. */
     private static List<JavaThread> threadDump(long pid, JavaProcess target) {
-        JavaProcess jcmd = JavaProcess.start("jcmd-" + pid, List.of(jcmd().toString(), String.valueOf(pid), "Thread.print"), null);
+        JavaProcess jcmd = JavaProcess.start("jcmd-" + pid, List.of(SmokeEnv.jcmd().toString(), String.valueOf(pid), "Thread.print"), null);
         int exit = jcmd.awaitExit(WAIT);
         assertEquals(0, exit, "jcmd failed\n" + jcmd.describe() + "\n" + target.describe());
         List<JavaThread> threads = new ArrayList<>();
@@ -166,20 +163,6 @@ class AgentThreadsSmokeTest {
                 .collect(Collectors.groupingBy(JavaThread::kind, TreeMap::new, Collectors.counting()));
     }
 
-    /** The jcmd next to the java the launched JVMs run on ({@code -Djmesh.test.java}): the same JDK. */
-    private static Path jcmd() {
-        Path java;
-        try {
-            java = SmokeEnv.java().toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Path jcmd = java.resolveSibling("jcmd");
-        if (!Files.isExecutable(jcmd)) {
-            throw new IllegalStateException("no jcmd next to " + java + ": thread dumps need the launched JVM's own JDK");
-        }
-        return jcmd;
-    }
 
     /** The pid of the one process {@code process} started as a child of this JVM since {@code before}. */
     private static long pidOf(JavaProcess process, Set<Long> before) {

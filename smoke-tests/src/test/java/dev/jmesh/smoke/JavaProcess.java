@@ -102,6 +102,10 @@ final class JavaProcess {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Kills the process and anything it started, and waits (briefly) until it is gone. */
     void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -1,5 +1,7 @@
 package dev.jmesh.smoke;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -91,6 +93,21 @@ final class SmokeEnv {
     }
 
     /** The project version, for {@code jmesh-agent.jar version}. */
+    /** The jcmd next to the java the launched JVMs run on ({@code -Djmesh.test.java}): the same JDK. */
+    static Path jcmd() {
+        Path java;
+        try {
+            java = java().toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path jcmd = java.resolveSibling("jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            throw new IllegalStateException("no jcmd next to " + java + ": jcmd must come from the launched JVM's own JDK");
+        }
+        return jcmd;
+    }
+
     static String version() {
         return required("jmesh.version", "the project version");
     }
