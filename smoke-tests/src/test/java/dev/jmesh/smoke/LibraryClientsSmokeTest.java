@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and each such set needs two runs: the flaky upstreams, then the slow one.
  */
 class LibraryClientsSmokeTest {
-    private static final String MAIN_CLASS = "dev.jmesh.demo.clients.LibraryClients";
+    static final String MAIN_CLASS = "dev.jmesh.demo.clients.LibraryClients";
     private static final String ANNOUNCE = "library-clients: (\\S+) uses (\\S+) from (\\S+)";
     private static final Pattern JMESH_WARNING = Pattern.compile("\\[jmesh] (WARN|ERROR).*");
 
