@@ -1,0 +1,255 @@
+package dev.jmesh.smoke;
+
+import dev.jmesh.smoke.OtlpReceiver.ReceivedSpan;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #7's "done when" for traces: legacy-shop calls the inventory service (JDK HttpServer), which calls a
+ * pricing upstream; both JVMs export spans over OTLP/HTTP to a receiver this test runs on 127.0.0.1. Every id
+ * the access logs show is the id of a received span, and the spans form one tree per call: the shop's call span,
+ * its attempt span (whose id the request's traceparent carried), the inventory's server span under it, the
+ * inventory's call to pricing under that. Then the same with the OpenTelemetry Java agent attached to the
+ * inventory too: its spans, exported to the same receiver, are in the same trace, its server span's parent is the
+ * shop's attempt span.
+ */
+class TraceExportSmokeTest {
+    private static final int CALLS = 4;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bothJvmsExportTheSpansTheirAccessLogsName() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
+            Chain chain = runChain(receiver, List.of());
+            var spans = receiver.await(all -> byService(all, "inventory").size() >= 3 * CALLS
+                    && byService(all, "legacy-shop").size() >= 2 * CALLS, WAIT);
+
+            assertEquals(2 * CALLS, byService(spans, "legacy-shop").size(), "a call and an attempt span per call: "
+                    + spans);
+            assertEquals(3 * CALLS, byService(spans, "inventory").size(),
+                    "a server span, a call span and its attempt's span per request: " + spans);
+            Map<String, ReceivedSpan> byId = spans.stream()
+                    .collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity()));
+            for (AccessLogFile.Entry call : chain.shopCalls) {
+                String traceId = call.text("trace_id");
+                ReceivedSpan shopSpan = span(byId, call.text("span_id"), "the shop's call " + call, spans);
+                assertEquals(traceId, shopSpan.traceId());
+                assertEquals("jmesh", scopeOwner(shopSpan));
+                assertEquals(SpanKind.SPAN_KIND_CLIENT, shopSpan.kind());
+                assertEquals("GET", shopSpan.name());
+                assertEquals("GET", shopSpan.attribute("http.request.method"));
+                assertEquals("inventory", shopSpan.attribute("server.address"));
+                assertEquals(call.path(), shopSpan.attribute("url.path"));
+                assertEquals(200L, shopSpan.attribute("http.response.status_code"));
+                assertEquals("inventory", shopSpan.attribute("jmesh.service"));
+                assertEquals(1L, shopSpan.attribute("jmesh.attempts"));
+                assertTrue(String.valueOf(shopSpan.attribute("jmesh.caller")).startsWith("dev.jmesh.demo.shop."),
+                        shopSpan.toString());
+
+                var served = chain.inventoryInbound.get(traceId);
+                assertNotNull(served, "the inventory served this call in the same trace: " + call);
+                ReceivedSpan server = span(byId, served.text("span_id"), "the inventory's server span", spans);
+                assertEquals(traceId, server.traceId());
+                assertEquals(SpanKind.SPAN_KIND_SERVER, server.kind());
+                assertEquals(served.text("parent_span_id"), server.parentSpanId());
+                ReceivedSpan attempt = span(byId, server.parentSpanId(), "the shop's attempt span", spans);
+                assertEquals("legacy-shop", attempt.service());
+                assertEquals(SpanKind.SPAN_KIND_CLIENT, attempt.kind());
+                assertEquals(shopSpan.spanId(), attempt.parentSpanId(), "the attempt is a child of the call span");
+                assertEquals(traceId, attempt.traceId());
+                assertEquals(1L, attempt.attribute("jmesh.attempt"));
+
+                var priced = chain.inventoryOutbound.get(traceId);
+                assertNotNull(priced, "the inventory's own call joined the trace");
+                ReceivedSpan pricing = span(byId, priced.text("span_id"), "the inventory's call to pricing", spans);
+                assertEquals(traceId, pricing.traceId());
+                assertEquals(server.spanId(), pricing.parentSpanId());
+                assertEquals("pricing", pricing.attribute("jmesh.service"));
+            }
+            for (ReceivedSpan span : spans) {
+                assertFalse(span.toString().contains("?"), "no query string in a span: " + span);
+            }
+            System.out.println("[received] " + spans.stream().filter(s -> s.traceId().equals(
+                    chain.shopCalls.get(0).text("trace_id"))).map(Object::toString)
+                    .collect(Collectors.joining("\n[received] ")));
+        }
+    }
+
+    /**
+     * The OpenTelemetry Java agent on the inventory too, before or after jmesh on the command line. Its HTTP server
+     * instrumentation is a filter inside the chain that jmesh weaves, so jmesh sees each request first; both read
+     * the same traceparent, so its server span is, like jmesh's, a child of the shop's attempt span. The inventory's
+     * call to pricing is made in its context: jmesh's call span joins the agent's current span.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"otel-agent-first", "jmesh-first"})
+    void withTheOpenTelemetryAgentOnTheServerSideOneTrace(String order) throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
+            List<String> otel = List.of("-javaagent:" + SmokeEnv.otelJavaagentJar(),
+                    "-Dotel.service.name=inventory-otel",
+                    "-Dotel.exporter.otlp.endpoint=" + receiver.endpoint(),
+                    "-Dotel.exporter.otlp.protocol=http/protobuf",
+                    "-Dotel.traces.exporter=otlp", "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none",
+                    "-Dotel.bsp.schedule.delay=200");
+            Chain chain = runChain(receiver, order.equals("otel-agent-first") ? otel : List.of(), otel,
+                    order.equals("jmesh-first"));
+            var spans = receiver.await(all -> byService(all, "inventory").size() >= 2 * CALLS
+                    && byService(all, "legacy-shop").size() >= 2 * CALLS
+                    && byService(all, "inventory-otel").stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER)
+                    .count() >= CALLS, WAIT);
+            Map<String, ReceivedSpan> byId = spans.stream()
+                    .collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity()));
+            for (AccessLogFile.Entry call : chain.shopCalls) {
+                String traceId = call.text("trace_id");
+                List<ReceivedSpan> inTrace = spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+                ReceivedSpan shopSpan = span(byId, call.text("span_id"), "the shop's call " + call, spans);
+                ReceivedSpan attempt = inTrace.stream().filter(s -> s.service().equals("legacy-shop")
+                        && shopSpan.spanId().equals(s.parentSpanId())).findFirst().orElseThrow(
+                                () -> new AssertionError("no attempt span under " + shopSpan + " in " + inTrace));
+
+                List<ReceivedSpan> otelServer = inTrace.stream().filter(s -> s.service().equals("inventory-otel")
+                        && s.kind() == SpanKind.SPAN_KIND_SERVER).toList();
+                assertEquals(1, otelServer.size(), "the agent's server span is in the shop's trace: " + inTrace
+                        + "\nall: " + spans);
+                assertEquals(attempt.spanId(), otelServer.get(0).parentSpanId(),
+                        "its parent is the shop's attempt span, whose id the traceparent carried");
+                assertTrue(otelServer.get(0).scope().startsWith("io.opentelemetry."), otelServer.toString());
+
+                var served = chain.inventoryInbound.get(traceId);
+                assertNotNull(served, "jmesh's inbound line is in the same trace: " + call);
+                ReceivedSpan jmeshServer = span(byId, served.text("span_id"), "jmesh's server span", spans);
+                assertEquals(traceId, jmeshServer.traceId());
+                assertTrue(jmeshServer.parentSpanId().equals(attempt.spanId())
+                                || jmeshServer.parentSpanId().equals(otelServer.get(0).spanId()),
+                        "a child of the shop's attempt or of the agent's server span: " + jmeshServer);
+
+                var priced = chain.inventoryOutbound.get(traceId);
+                assertNotNull(priced, "the inventory's call to pricing is in the same trace");
+                ReceivedSpan pricing = span(byId, priced.text("span_id"), "jmesh's call to pricing", spans);
+                assertEquals(traceId, pricing.traceId());
+                ReceivedSpan pricingParent = span(byId, pricing.parentSpanId(), "the parent of jmesh's call", spans);
+                assertEquals("inventory-otel", pricingParent.service(),
+                        "jmesh's call joined the agent's current span: " + pricingParent);
+                List<ReceivedSpan> otelClients = inTrace.stream().filter(s -> s.service().equals("inventory-otel")
+                        && s.kind() == SpanKind.SPAN_KIND_CLIENT).toList();
+                assertFalse(otelClients.isEmpty(), "the agent's client span for pricing is in the trace too: "
+                        + inTrace);
+                for (ReceivedSpan span : inTrace) {
+                    if (span.parentSpanId() != null) {
+                        assertNotNull(byId.get(span.parentSpanId()), "every parent was exported: " + span
+                                + "\n" + inTrace);
+                    }
+                }
+            }
+            String first = chain.shopCalls.get(0).text("trace_id");
+            System.out.println("[received " + order + "] " + spans.stream().filter(s -> s.traceId().equals(first))
+                    .map(Object::toString).collect(Collectors.joining("\n[received " + order + "] ")));
+        }
+    }
+
+    private record Chain(List<AccessLogFile.Entry> shopCalls, Map<String, AccessLogFile.Entry> inventoryInbound,
+                         Map<String, AccessLogFile.Entry> inventoryOutbound) { }
+
+    private Chain runChain(OtlpReceiver receiver, List<String> inventoryFlags) throws Exception {
+        return runChain(receiver, inventoryFlags, List.of(), false);
+    }
+
+    /** pricing, the inventory (flags before jmesh's, then, if {@code after}, {@code others} after it), the shop. */
+    private Chain runChain(OtlpReceiver receiver, List<String> before, List<String> others, boolean after)
+            throws Exception {
+        Upstream pricing = Upstream.start(processes, "pricing");
+        Path inventoryLog = dir.resolve("inventory-access.log");
+        Path inventoryConfig = MeshYaml.write(dir, "inventory.yaml", """
+                service: inventory
+                services:
+                  pricing:
+                    endpoints: %s
+                telemetry:
+                  accessLog: { format: json, path: %s }
+                  tracing: { otlp: { endpoint: "%s" } }
+                """.formatted(MeshYaml.endpoints(pricing), MeshYaml.quoted(inventoryLog.toString()),
+                receiver.endpoint()));
+        List<String> jvm = new ArrayList<>(before);
+        jvm.addAll(Shop.agent(inventoryConfig));
+        jvm.add("-Djmesh.agent.spanExportMillis=200");
+        if (after) {
+            jvm.addAll(others);
+        }
+        JavaProcess inventory = processes.javaJar("inventory+agents", jvm, SmokeEnv.inventoryJar(),
+                List.of("--pricing", "http://pricing"), null);
+        Matcher listening = inventory.awaitStdoutLine(LISTENING, Duration.ofSeconds(60));
+
+        Path shopLog = dir.resolve("shop-access.log");
+        Path shopConfig = MeshYaml.write(dir, "shop.yaml", """
+                service: legacy-shop
+                services:
+                  inventory:
+                    endpoints: ["127.0.0.1:%s"]
+                telemetry:
+                  accessLog: { format: json, path: %s }
+                  tracing: { otlp: { endpoint: "%s" } }
+                """.formatted(listening.group(1), MeshYaml.quoted(shopLog.toString()), receiver.endpoint()));
+        List<String> shopJvm = new ArrayList<>(Shop.agent(shopConfig));
+        shopJvm.add("-Djmesh.agent.spanExportMillis=200");
+        Shop.Run run = Shop.run(processes, shopJvm, "--calls", String.valueOf(CALLS));
+        assertEquals(CALLS, run.ok(), run.describe());
+        assertTrue(run.jmeshLines().stream().noneMatch(l -> l.contains("WARN")), run.jmeshLines().toString());
+
+        var shopCalls = AccessLogFile.read(shopLog);
+        assertEquals(CALLS, shopCalls.size());
+        var inventoryLines = AccessLogFile.awaitWhileWritten(inventoryLog, lines -> lines.size() >= 2 * CALLS,
+                inventory, Duration.ofSeconds(30));
+        assertEquals(2 * CALLS, inventoryLines.size(), "one inbound and one outbound line per request: "
+                + inventoryLines);
+        assertTrue(inventory.stderrLines().stream().noneMatch(l -> l.startsWith("[jmesh] WARN")),
+                inventory.describe());
+        Predicate<AccessLogFile.Entry> inbound = e -> e.direction().equals("inbound");
+        return new Chain(shopCalls,
+                inventoryLines.stream().filter(inbound).collect(Collectors.toMap(e -> e.text("trace_id"), e -> e)),
+                inventoryLines.stream().filter(inbound.negate()).collect(Collectors.toMap(e -> e.text("trace_id"),
+                        e -> e)));
+    }
+
+    private static List<ReceivedSpan> byService(List<ReceivedSpan> spans, String service) {
+        return spans.stream().filter(s -> s.service().equals(service)).toList();
+    }
+
+    private static ReceivedSpan span(Map<String, ReceivedSpan> byId, String spanId, String what,
+                                     List<ReceivedSpan> all) {
+        ReceivedSpan span = spanId == null ? null : byId.get(spanId);
+        assertNotNull(span, what + " (span " + spanId + ") was received:\n" + all.stream().map(Object::toString)
+                .collect(Collectors.joining("\n")));
+        return span;
+    }
+
+    private static String scopeOwner(ReceivedSpan span) {
+        return span.scope().equals("dev.jmesh") ? "jmesh" : span.scope();
+    }
+}
