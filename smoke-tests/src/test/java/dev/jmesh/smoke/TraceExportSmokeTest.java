@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,11 @@ class TraceExportSmokeTest {
                 assertEquals(traceId, pricing.traceId());
                 assertEquals(server.spanId(), pricing.parentSpanId());
                 assertEquals("pricing", pricing.attribute("jmesh.service"));
+                String sent = chain.pricingReceived.get(pricing.attribute("url.path"));
+                ReceivedSpan pricingAttempt = span(byId, sent.substring(36, 52), "the attempt pricing saw as parent",
+                        spans);
+                assertEquals("00-" + traceId + "-" + pricingAttempt.spanId() + "-01", sent);
+                assertEquals(pricing.spanId(), pricingAttempt.parentSpanId());
             }
             for (ReceivedSpan span : spans) {
                 assertFalse(span.toString().contains("?"), "no query string in a span: " + span);
@@ -126,6 +132,7 @@ class TraceExportSmokeTest {
                     .count() >= CALLS, WAIT);
             Map<String, ReceivedSpan> byId = spans.stream()
                     .collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity()));
+            List<String> parentsSeenByPricing = new ArrayList<>();
             for (AccessLogFile.Entry call : chain.shopCalls) {
                 String traceId = call.text("trace_id");
                 List<ReceivedSpan> inTrace = spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
@@ -161,6 +168,10 @@ class TraceExportSmokeTest {
                         && s.kind() == SpanKind.SPAN_KIND_CLIENT).toList();
                 assertFalse(otelClients.isEmpty(), "the agent's client span for pricing is in the trace too: "
                         + inTrace);
+                String sent = chain.pricingReceived.get(pricing.attribute("url.path"));
+                assertTrue(sent.startsWith("00-" + traceId + "-"), "pricing got the trace: " + sent);
+                parentsSeenByPricing.add(span(byId, sent.substring(36, 52), "the span pricing saw as parent", spans)
+                        .scope());
                 for (ReceivedSpan span : inTrace) {
                     if (span.parentSpanId() != null) {
                         assertNotNull(byId.get(span.parentSpanId()), "every parent was exported: " + span
@@ -169,13 +180,15 @@ class TraceExportSmokeTest {
                 }
             }
             String first = chain.shopCalls.get(0).text("trace_id");
+            System.out.println("[pricing's parent " + order + "] " + parentsSeenByPricing);
             System.out.println("[received " + order + "] " + spans.stream().filter(s -> s.traceId().equals(first))
                     .map(Object::toString).collect(Collectors.joining("\n[received " + order + "] ")));
         }
     }
 
+    /** The access log lines, and the traceparent pricing received for each {@code /prices/N} path. */
     private record Chain(List<AccessLogFile.Entry> shopCalls, Map<String, AccessLogFile.Entry> inventoryInbound,
-                         Map<String, AccessLogFile.Entry> inventoryOutbound) { }
+                         Map<String, AccessLogFile.Entry> inventoryOutbound, Map<String, String> pricingReceived) { }
 
     private Chain runChain(OtlpReceiver receiver, List<String> inventoryFlags) throws Exception {
         return runChain(receiver, inventoryFlags, List.of(), false);
@@ -184,7 +197,8 @@ class TraceExportSmokeTest {
     /** pricing, the inventory (flags before jmesh's, then, if {@code after}, {@code others} after it), the shop. */
     private Chain runChain(OtlpReceiver receiver, List<String> before, List<String> others, boolean after)
             throws Exception {
-        Upstream pricing = Upstream.start(processes, "pricing");
+        Path pricingLog = dir.resolve("pricing-received.txt");
+        Upstream pricing = Upstream.start(processes, "pricing", "--trace-log", pricingLog.toString());
         Path inventoryLog = dir.resolve("inventory-access.log");
         Path inventoryConfig = MeshYaml.write(dir, "inventory.yaml", """
                 service: inventory
@@ -231,10 +245,13 @@ class TraceExportSmokeTest {
         assertTrue(inventory.stderrLines().stream().noneMatch(l -> l.startsWith("[jmesh] WARN")),
                 inventory.describe());
         Predicate<AccessLogFile.Entry> inbound = e -> e.direction().equals("inbound");
+        Map<String, String> received = Files.readAllLines(pricingLog).stream().map(l -> l.split(" "))
+                .collect(Collectors.toMap(f -> f[1], f -> f[2]));
+        assertEquals(CALLS, received.size(), received.toString());
         return new Chain(shopCalls,
                 inventoryLines.stream().filter(inbound).collect(Collectors.toMap(e -> e.text("trace_id"), e -> e)),
                 inventoryLines.stream().filter(inbound.negate()).collect(Collectors.toMap(e -> e.text("trace_id"),
-                        e -> e)));
+                        e -> e)), received);
     }
 
     private static List<ReceivedSpan> byService(List<ReceivedSpan> spans, String service) {
