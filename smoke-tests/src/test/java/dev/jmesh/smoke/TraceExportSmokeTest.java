@@ -108,6 +108,52 @@ class TraceExportSmokeTest {
         }
     }
 
+    /** JDBC (in-memory H2): one client span per access-log line, same ids, db.* attributes, no literal, no password. */
+    @Test
+    void jdbcStatementsAreClientSpansWithTheAccessLogIds() throws Exception {
+        String password = "h2-secret-pw";
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
+            Path accessLog = dir.resolve("access.log");
+            Path config = MeshYaml.write(dir, "mesh.yaml", """
+                    service: jdbc-app
+                    databases:
+                      inventory-db: { match: "jdbc:h2:mem:*" }
+                    telemetry:
+                      accessLog: { format: json, path: %s }
+                      tracing: { otlp: { endpoint: "%s" } }
+                    """.formatted(MeshYaml.quoted(accessLog.toString()), receiver.endpoint()));
+            JavaProcess app = processes.javaJar("jdbc-app", List.of("-javaagent:" + SmokeEnv.agentJar(),
+                    "-Djmesh.config=" + config), SmokeEnv.jdbcAppJar(), List.of("--url",
+                    "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1", "--user", "sa", "--password", password,
+                    "--iterations", "2", "--interval-ms", "1"), dir);
+            assertEquals(0, app.awaitExit(WAIT), app.describe());
+            List<AccessLogFile.Entry> lines = AccessLogFile.read(accessLog);
+            var spans = receiver.await(all -> all.size() >= lines.size(), WAIT);
+
+            assertEquals(lines.size(), spans.size(), "one span per statement: " + spans);
+            Map<String, ReceivedSpan> byId = spans.stream()
+                    .collect(Collectors.toMap(ReceivedSpan::spanId, Function.identity()));
+            for (AccessLogFile.Entry line : lines) {
+                ReceivedSpan span = span(byId, line.text("span_id"), "the span of " + line.line(), spans);
+                assertEquals(line.text("trace_id"), span.traceId());
+                assertEquals(SpanKind.SPAN_KIND_CLIENT, span.kind());
+                assertEquals("jdbc-app", span.service());
+                assertEquals("h2", span.attribute("db.system"));
+                assertEquals(line.method(), span.attribute("db.operation.name"));
+                assertEquals("shop", span.attribute("db.namespace"));
+                assertEquals(line.text("statement"), span.attribute("db.query.text"));
+                assertEquals("inventory-db", span.attribute("jmesh.service"));
+            }
+            assertTrue(spans.stream().anyMatch(s -> s.name().equals("SELECT orders")
+                    && "SELECT count(*) FROM orders WHERE customer = ? OR total > ?".equals(
+                            s.attribute("db.query.text"))), spans.toString());
+            for (ReceivedSpan span : spans) {
+                assertFalse(span.toString().contains("alice"), "no literal: " + span);
+                assertFalse(span.toString().contains(password), "no password: " + span);
+            }
+        }
+    }
+
     /**
      * The OpenTelemetry Java agent on the inventory too, before or after jmesh on the command line. Its HTTP server
      * instrumentation is a filter inside the chain that jmesh weaves, so jmesh sees each request first; both read
