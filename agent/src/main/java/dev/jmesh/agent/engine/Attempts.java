@@ -36,14 +36,16 @@ final class Attempts {
         OutgoingHeaders.set(record.attemptHeaders());
         try {
             CompletableFuture<R> attempt = exchange.attempt(host, port, timeoutMillis);
-            // observed, not chained: the caller keeps the library's own future (cancellation reaches it)
-            attempt.whenComplete((response, failure) -> {
-                if (failure == null) {
-                    record.attemptEnded(response, exchange);
-                } else {
-                    record.attemptFailed(failure);
-                }
-            });
+            if (record.keepsAttemptSpans()) {
+                // observed, not chained: the caller keeps the library's own future (cancellation reaches it)
+                attempt.whenComplete((response, failure) -> {
+                    if (failure == null) {
+                        record.attemptEnded(response, exchange);
+                    } else {
+                        record.attemptFailed(failure);
+                    }
+                });
+            }
             return attempt;
         } finally {
             OutgoingHeaders.set(null);

@@ -36,7 +36,9 @@ public final class CallRecord {
     private Throwable failure;
     private final ResponseFlags flags = new ResponseFlags();
     private long durationNanos;
-    /** The attempts that carried trace headers, when this call's spans are exported; else null. */
+    /** This call's spans are exported (telemetry.tracing.otlp, sampled trace): its attempts are kept as spans. */
+    private final boolean keepsAttemptSpans;
+    /** The attempts that carried trace headers, when {@link #keepsAttemptSpans}; else null. */
     private List<AttemptSpan> attemptSpans;
 
     /** An outbound call with the default propagation and no inbound request around it (tests). */
@@ -58,6 +60,7 @@ public final class CallRecord {
         this.startNanos = System.nanoTime();
         this.propagation = propagation;
         this.trace = trace;
+        this.keepsAttemptSpans = trace.sampled && propagation.exportsSpans();
     }
 
     /** An inbound request, described as {@code request}, in the server span {@code trace}. */
@@ -115,7 +118,7 @@ public final class CallRecord {
      */
     String[] attemptHeaders() {
         long span = TraceContext.randomSpanId();
-        if (trace.sampled && propagation.exportsSpans()) {
+        if (keepsAttemptSpans) {
             synchronized (this) {
                 if (attemptSpans == null) {
                     attemptSpans = new ArrayList<AttemptSpan>(2);
@@ -128,6 +131,9 @@ public final class CallRecord {
 
     /** Ends the latest attempt span (if spans are kept) with the response the attempt got. */
     <R> void attemptEnded(R response, Exchange<R> exchange) {
+        if (!keepsAttemptSpans) {
+            return;
+        }
         AttemptSpan last = lastAttemptSpan();
         if (last != null) {
             int status;
@@ -142,10 +148,18 @@ public final class CallRecord {
 
     /** Ends the latest attempt span (if spans are kept) with the failure the attempt got. */
     void attemptFailed(Throwable failure) {
+        if (!keepsAttemptSpans) {
+            return;
+        }
         AttemptSpan last = lastAttemptSpan();
         if (last != null) {
             last.end(epochNanos(System.nanoTime()), -1, failure);
         }
+    }
+
+    /** Whether attempts are kept as spans (then their ends are worth observing). */
+    boolean keepsAttemptSpans() {
+        return keepsAttemptSpans;
     }
 
     private synchronized AttemptSpan lastAttemptSpan() {

@@ -48,6 +48,34 @@ public final class TracedRecords {
         return new Traced(r, sent);
     }
 
+    /** An outbound call through the asynchronous interface: a 503, then a connection reset. */
+    public static Traced asyncCall() {
+        OutboundCall call = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/9", true);
+        CallRecord r = new CallRecord(call, "dev.jmesh.demo.Shop.async:3", EXPORTING, null);
+        r.localService("legacy-shop");
+        ScriptedExchange blocking = new ScriptedExchange().then(503, new java.net.SocketException("Connection reset"));
+        AsyncScriptedExchange exchange = new AsyncScriptedExchange(blocking);
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Attempts.async(exchange, r, "127.0.0.1", 46510 + i, "127.0.0.1:" + (46510 + i), 0)
+                    .whenComplete((response, failure) -> r.outcome(failure == null ? response.status() : -1, failure));
+            sent.add(blocking.attempts.get(i).addedHeaders().get("traceparent"));
+        }
+        r.finish();
+        return new Traced(r, sent);
+    }
+
+    /** A retried call of a config without span export: its attempts are not kept. */
+    public static CallRecord callWithoutExport() throws Exception {
+        OutboundCall call = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
+        CallRecord r = new CallRecord(call, "x.Y.z:1", Propagation.DEFAULT, null);
+        ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
+        Attempts.blocking(exchange, r, "127.0.0.1", 1, "127.0.0.1:1", 0);
+        Attempts.async(new AsyncScriptedExchange(exchange), r, "127.0.0.1", 2, "127.0.0.1:2", 0);
+        r.finish();
+        return r;
+    }
+
     /** An outbound call whose only attempt timed out. */
     public static Traced timedOutCall() {
         OutboundCall call = new OutboundCall("http", "http", "pricing.example.com", 8443, "POST", "/prices", false);

@@ -122,6 +122,28 @@ class CallSpansTest {
     }
 
     @Test
+    void asynchronousAttemptsAreChildSpansToo() {
+        Traced traced = TracedRecords.asyncCall();
+        List<SpanData> spans = spans(traced.record());
+        assertEquals(3, spans.size(), spans.toString());
+        SpanData first = spans.get(1);
+        SpanData second = spans.get(2);
+        assertEquals("00-" + traced.record().traceId() + "-" + first.getSpanId() + "-01", traced.traceparents().get(0));
+        assertEquals("00-" + traced.record().traceId() + "-" + second.getSpanId() + "-01", traced.traceparents().get(1));
+        assertEquals(503L, first.getAttributes().get(CallSpans.HTTP_STATUS));
+        assertEquals("java.net.SocketException", second.getAttributes().get(CallSpans.ERROR_TYPE));
+        assertEquals(StatusCode.ERROR, second.getStatus().getStatusCode());
+        assertEquals(StatusCode.ERROR, spans.get(0).getStatus().getStatusCode(), "the call ended with the reset");
+    }
+
+    @Test
+    void withoutSpanExportNoAttemptIsKept() throws Exception {
+        CallRecord r = TracedRecords.callWithoutExport();
+        assertEquals(2, r.attempts());
+        assertTrue(r.attemptSpans().isEmpty());
+    }
+
+    @Test
     void aTimedOutCallIsAnErrorWithTheExceptionType() {
         Traced traced = TracedRecords.timedOutCall();
         List<SpanData> spans = spans(traced.record());
