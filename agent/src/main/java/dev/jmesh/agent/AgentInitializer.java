@@ -15,6 +15,8 @@ import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -157,11 +159,23 @@ final class AgentInitializer {
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 // The default ignores JDK classes, which are exactly what HTTP instrumentation needs;
                 // DeferredWeaver already lets only target types through.
-                .ignore(nameStartsWith("dev.jmesh."));
+                .ignore(nameStartsWith("dev.jmesh."))
+                // The OpenTelemetry Java agent's own classes (its exporter's OkHttp) are that agent's, not the app's.
+                .or(ElementMatchers.any(), otelAgentLoaders());
         for (InstrumentationModule module : Agent.MODULES) {
             builder = module.instrument(builder);
         }
         return builder;
+    }
+
+    /** The OpenTelemetry Java agent's class loaders ({@code io.opentelemetry.javaagent.bootstrap.AgentClassLoader}, ...). */
+    private static ElementMatcher<ClassLoader> otelAgentLoaders() {
+        return new ElementMatcher.Junction.AbstractBase<ClassLoader>() {
+            @Override
+            public boolean matches(ClassLoader loader) {
+                return loader != null && loader.getClass().getName().startsWith("io.opentelemetry.javaagent.");
+            }
+        };
     }
 
     /**

@@ -25,8 +25,7 @@ public final class Features {
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
             "inbound.routes[].match.queryParameters",
             "databases.<name>.circuitBreaker.slowCallRateThreshold",
-            "databases.<name>.circuitBreaker.slowCallDuration",
-            "telemetry.tracing.otlp"));
+            "databases.<name>.circuitBreaker.slowCallDuration"));
 
     /**
      * The list the loader checks: {@link #NOT_ENFORCED}, except in tests of the warning mechanism, which must not

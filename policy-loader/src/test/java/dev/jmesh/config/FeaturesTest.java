@@ -32,7 +32,6 @@ class FeaturesTest {
             telemetry:
               accessLog: { format: text, path: stdout }
               metrics: {}
-              tracing: { otlp: {} }
               admin: { port: 9901 }
             """;
 
@@ -45,8 +44,7 @@ class FeaturesTest {
                 "mesh.yaml:16:83: 'databases.<name>.circuitBreaker.slowCallDuration' is validated but not enforced"
                         + " by this version yet",
                 "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
-                        + " version yet; a route with query parameter conditions never matches",
-                "mesh.yaml:22:14: 'telemetry.tracing.otlp' is validated but not enforced by this version yet"),
+                        + " version yet; a route with query parameter conditions never matches"),
                 ConfigLoaderTest.strings(r.warnings()));
         assertEquals(Features.NOT_ENFORCED.size(), r.warnings().size(), "every entry once");
     }
@@ -76,7 +74,7 @@ class FeaturesTest {
                     statements: [ { match: { verb: SELECT, table: orders }, queryTimeout: 1s, mode: shadow } ]
                 telemetry:
                   accessLog: { format: text, path: stdout }
-                  tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5 }
+                  tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5, otlp: { endpoint: "http://c:4318" } }
                   metrics: { prometheus: { port: 9464 }, statsd: { dogstatsd: true }, otlp: { endpoint: "http://c:4318" } }
                   admin: { port: 9901 }
                 """, "mesh.yaml");

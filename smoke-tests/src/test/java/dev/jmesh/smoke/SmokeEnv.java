@@ -54,6 +54,11 @@ final class SmokeEnv {
         return existingFile("jmesh.demo.jdbc.jar", "the jdbc-app demo jar");
     }
 
+    /** The OpenTelemetry Java agent, copied from Maven into target/otel by the build. */
+    static Path otelJavaagentJar() {
+        return existingFile("jmesh.test.otel.javaagent", "the OpenTelemetry Java agent jar");
+    }
+
     static Path springBootClientJar() {
         return existingFile("jmesh.demo.spring.jar", "the spring-boot-client demo fat jar");
     }

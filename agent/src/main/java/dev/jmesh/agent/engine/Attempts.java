@@ -19,7 +19,12 @@ final class Attempts {
         record.attemptStarted(upstream);
         OutgoingHeaders.set(record.attemptHeaders());
         try {
-            return exchange.attempt(host, port, timeoutMillis);
+            R response = exchange.attempt(host, port, timeoutMillis);
+            record.attemptEnded(response, exchange);
+            return response;
+        } catch (Exception e) {
+            record.attemptFailed(e);
+            throw e;
         } finally {
             OutgoingHeaders.set(null);
         }
@@ -30,7 +35,18 @@ final class Attempts {
         record.attemptStarted(upstream);
         OutgoingHeaders.set(record.attemptHeaders());
         try {
-            return exchange.attempt(host, port, timeoutMillis);
+            CompletableFuture<R> attempt = exchange.attempt(host, port, timeoutMillis);
+            if (record.keepsAttemptSpans()) {
+                // observed, not chained: the caller keeps the library's own future (cancellation reaches it)
+                attempt.whenComplete((response, failure) -> {
+                    if (failure == null) {
+                        record.attemptEnded(response, exchange);
+                    } else {
+                        record.attemptFailed(failure);
+                    }
+                });
+            }
+            return attempt;
         } finally {
             OutgoingHeaders.set(null);
         }

@@ -1,6 +1,11 @@
 package dev.jmesh.agent.engine;
 
+import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.OutboundCall;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Everything that happened in one logical call, filled in as the call runs and handed to the
@@ -31,6 +36,10 @@ public final class CallRecord {
     private Throwable failure;
     private final ResponseFlags flags = new ResponseFlags();
     private long durationNanos;
+    /** This call's spans are exported (telemetry.tracing.otlp, sampled trace): its attempts are kept as spans. */
+    private final boolean keepsAttemptSpans;
+    /** The attempts that carried trace headers, when {@link #keepsAttemptSpans}; else null. */
+    private List<AttemptSpan> attemptSpans;
 
     /** An outbound call with the default propagation and no inbound request around it (tests). */
     CallRecord(OutboundCall call, String caller) {
@@ -51,6 +60,7 @@ public final class CallRecord {
         this.startNanos = System.nanoTime();
         this.propagation = propagation;
         this.trace = trace;
+        this.keepsAttemptSpans = trace.sampled && propagation.exportsSpans();
     }
 
     /** An inbound request, described as {@code request}, in the server span {@code trace}. */
@@ -102,9 +112,74 @@ public final class CallRecord {
 
     TraceContext trace() { return trace; }
 
-    /** The trace headers for one attempt of this call; null when none are to be added. */
+    /**
+     * The trace headers for one attempt of this call (null when none are to be added), under a new span id that
+     * is kept as an {@link AttemptSpan} when this call's spans are exported.
+     */
     String[] attemptHeaders() {
-        return propagation.attemptHeaders(trace, call.headers());
+        long span = TraceContext.randomSpanId();
+        if (keepsAttemptSpans) {
+            synchronized (this) {
+                if (attemptSpans == null) {
+                    attemptSpans = new ArrayList<AttemptSpan>(2);
+                }
+                attemptSpans.add(new AttemptSpan(span, attempts, upstream, epochNanos(System.nanoTime())));
+            }
+        }
+        return propagation.attemptHeaders(trace, call.headers(), span);
+    }
+
+    /** Ends the latest attempt span (if spans are kept) with the response the attempt got. */
+    <R> void attemptEnded(R response, Exchange<R> exchange) {
+        if (!keepsAttemptSpans) {
+            return;
+        }
+        AttemptSpan last = lastAttemptSpan();
+        if (last != null) {
+            int status;
+            try {
+                status = exchange.statusOf(response);
+            } catch (RuntimeException e) {
+                status = -1; // a span detail must never fail the call
+            }
+            last.end(epochNanos(System.nanoTime()), status, null);
+        }
+    }
+
+    /** Ends the latest attempt span (if spans are kept) with the failure the attempt got. */
+    void attemptFailed(Throwable failure) {
+        if (!keepsAttemptSpans) {
+            return;
+        }
+        AttemptSpan last = lastAttemptSpan();
+        if (last != null) {
+            last.end(epochNanos(System.nanoTime()), -1, failure);
+        }
+    }
+
+    /** Whether attempts are kept as spans (then their ends are worth observing). */
+    boolean keepsAttemptSpans() {
+        return keepsAttemptSpans;
+    }
+
+    private synchronized AttemptSpan lastAttemptSpan() {
+        return attemptSpans == null ? null : attemptSpans.get(attemptSpans.size() - 1);
+    }
+
+    /** The attempts of this call as child spans, in order; empty unless this call's spans are exported. */
+    public synchronized List<AttemptSpan> attemptSpans() {
+        return attemptSpans == null ? Collections.<AttemptSpan>emptyList()
+                : new ArrayList<AttemptSpan>(attemptSpans);
+    }
+
+    /** Wall-clock time in nanoseconds of a {@link System#nanoTime()} reading taken during this call. */
+    private long epochNanos(long nanoTime) {
+        return startEpochMillis * 1_000_000L + (nanoTime - startNanos);
+    }
+
+    /** When the call started, in nanoseconds since the epoch (millisecond precision). */
+    public long startEpochNanos() {
+        return startEpochMillis * 1_000_000L;
     }
 
     /** {@value #DIRECTION_OUTBOUND} or {@value #DIRECTION_INBOUND}. */

@@ -1,5 +1,7 @@
 package dev.jmesh.agent.engine;
 
+import dev.jmesh.bootstrap.Inbound;
+import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
 
 /**
@@ -10,9 +12,17 @@ public final class CallRecords {
     private CallRecords() {
     }
 
-    /** A record of a call starting now, with its calling application frame. */
-    public static CallRecord start(OutboundCall call) {
-        return new CallRecord(call, call.caller() != null ? call.caller() : Caller.find());
+    /**
+     * A record of a call starting now, traced as {@code propagation} says: a child of the inbound request this
+     * thread serves (or of the OpenTelemetry agent's current span), as HTTP calls are.
+     */
+    public static CallRecord start(OutboundCall call, Propagation propagation, String localService) {
+        Inbound serving = Mesh.currentInbound();
+        TraceContext parent = serving instanceof InboundRequest ? ((InboundRequest) serving).trace() : null;
+        CallRecord record = new CallRecord(call, call.caller() != null ? call.caller() : Caller.find(), propagation,
+                parent);
+        record.localService(localService);
+        return record;
     }
 
     public static void service(CallRecord record, String name) {

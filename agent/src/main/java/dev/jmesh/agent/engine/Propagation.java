@@ -31,7 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * B3 trace id is widened with leading zeros. Injection writes every configured format, except a format
  * whose header the application's own request already carries (its own tracing stands).
  */
-final class Propagation {
+public final class Propagation {
     static final String TRACEPARENT = "traceparent";
     static final String TRACESTATE = "tracestate";
     static final String BAGGAGE = "baggage";
@@ -43,7 +43,8 @@ final class Propagation {
     static final String B3_FLAGS = "X-B3-Flags";
     static final String XRAY = "X-Amzn-Trace-Id";
 
-    static final Propagation DEFAULT = new Propagation(TracingConfig.DEFAULT_PROPAGATORS, TracingConfig.DEFAULT_SAMPLING);
+    static final Propagation DEFAULT = new Propagation(TracingConfig.DEFAULT_PROPAGATORS, TracingConfig.DEFAULT_SAMPLING,
+            false);
 
     private final Propagator[] formats;
     private final boolean baggage;
@@ -51,8 +52,14 @@ final class Propagation {
     private final double sampling;
     /** Sampled when the trace id's low 63 bits are below this (as OpenTelemetry's ratio sampler). */
     private final long samplingBound;
+    /** {@code telemetry.tracing.otlp} is set: sampled calls keep what their spans need. */
+    private final boolean exportsSpans;
 
     Propagation(List<Propagator> propagators, double sampling) {
+        this(propagators, sampling, false);
+    }
+
+    Propagation(List<Propagator> propagators, double sampling, boolean exportsSpans) {
         List<Propagator> contexts = new ArrayList<Propagator>();
         for (Propagator p : propagators) {
             if (p != Propagator.BAGGAGE) {
@@ -64,28 +71,45 @@ final class Propagation {
         this.xrayIds = propagators.contains(Propagator.XRAY);
         this.sampling = sampling;
         this.samplingBound = sampling >= 1 ? Long.MAX_VALUE : (long) (sampling * Long.MAX_VALUE);
+        this.exportsSpans = exportsSpans;
     }
 
-    static Propagation of(TracingConfig config) {
-        return new Propagation(config.propagators(), config.sampling());
+    public static Propagation of(TracingConfig config) {
+        return new Propagation(config.propagators(), config.sampling(), config.otlp() != null);
+    }
+
+    boolean exportsSpans() {
+        return exportsSpans;
     }
 
     // ---------------------------------------------------------------- spans
 
-    /** The server span of an inbound request: a child of the caller's context, or a new trace. */
+    /**
+     * The server span of an inbound request: a child of the OpenTelemetry agent's span when that agent already
+     * serves the request on this thread, else of the caller's context, else a new trace.
+     */
     TraceContext serverSpan(RequestHeaders headers) {
+        TraceContext otel = OtelAgentContext.current(baggageOf(headers));
+        if (otel != null) {
+            return otel.child();
+        }
         TraceContext remote = extract(headers);
         return remote != null ? remote.child() : root(baggageOf(headers));
     }
 
     /**
      * The client span of an outbound call: a child of the context the application's request carries (its own
-     * tracing), else of the inbound request this thread serves, else a new trace.
+     * tracing), else of the OpenTelemetry agent's current span on this thread, else of the inbound request this
+     * thread serves, else a new trace.
      */
     TraceContext clientSpan(RequestHeaders applicationHeaders, TraceContext serving) {
         TraceContext own = extract(applicationHeaders);
         if (own != null) {
             return own.child();
+        }
+        TraceContext otel = OtelAgentContext.current(serving != null ? serving.baggage : baggageOf(applicationHeaders));
+        if (otel != null) {
+            return otel.child();
         }
         return serving != null ? serving.child() : root(baggageOf(applicationHeaders));
     }
@@ -304,6 +328,11 @@ final class Propagation {
      * on. Null when there is nothing to add.
      */
     String[] attemptHeaders(TraceContext call, RequestHeaders applicationHeaders) {
+        return attemptHeaders(call, applicationHeaders, TraceContext.randomSpanId());
+    }
+
+    /** As {@link #attemptHeaders(TraceContext, RequestHeaders)}, with the attempt's span id given. */
+    String[] attemptHeaders(TraceContext call, RequestHeaders applicationHeaders, long span) {
         // First which formats to write (the application's own headers stand), then exactly that many headers.
         int write = 0;
         int count = 0;
@@ -323,7 +352,6 @@ final class Propagation {
         if (count == 0) {
             return null;
         }
-        long span = TraceContext.randomSpanId();
         String[] out = new String[2 * count];
         int n = 0;
         for (int i = 0; i < formats.length; i++) {

@@ -8,6 +8,7 @@ import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.AccessLogConfig;
 import dev.jmesh.config.MetricsConfig;
 import dev.jmesh.config.StatsdConfig;
+import dev.jmesh.config.OtlpConfig;
 import dev.jmesh.config.TelemetryConfig;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 
@@ -29,7 +30,7 @@ import java.util.function.Supplier;
 /**
  * The sinks every call record goes to, as the current config describes them: the access log, and the
  * metrics ({@link MeshMetrics}, fed through {@link MetricsSink}) with their exporters (Prometheus text for
- * the admin endpoint, StatsD, OTLP). A reload swaps a sink or an exporter atomically (the old one writes what
+ * the admin endpoint, StatsD, OTLP), and the spans ({@link SpanSink}, OTLP). A reload swaps a sink or an exporter atomically (the old one writes what
  * it holds, then closes); at JVM exit the current sinks flush.
  */
 public final class Telemetry implements Consumer<CallRecord> {
@@ -50,6 +51,8 @@ public final class Telemetry implements Consumer<CallRecord> {
     private volatile OtlpHttpExporter otlp;
     private ScheduledExecutorService exportThread;
     private volatile Supplier<List<ClusterView>> clusters = Collections::emptyList;
+    private volatile SpanSink spans;
+    private final AtomicLong droppedByClosedSpanSinks = new AtomicLong();
 
     public Telemetry() {
         Runtime.getRuntime().addShutdownHook(new AgentThreads("telemetry-flush").newThread(this::close));
@@ -59,6 +62,20 @@ public final class Telemetry implements Consumer<CallRecord> {
     public synchronized void configure(TelemetryConfig config) {
         configureAccessLog(config.accessLog());
         configureMetrics(config);
+        configureSpans(config.tracing().otlp());
+    }
+
+    /** Span export runs while {@code telemetry.tracing.otlp} is set; a changed endpoint gets a new sink. */
+    private void configureSpans(OtlpConfig wanted) {
+        SpanSink previous = spans;
+        if (Objects.equals(wanted, previous == null ? null : previous.config())) {
+            return;
+        }
+        spans = wanted == null ? null : SpanSink.start(OtlpHttpExporter.traces(wanted));
+        if (previous != null) {
+            previous.close();
+            droppedByClosedSpanSinks.addAndGet(previous.dropped());
+        }
     }
 
     /** Where breaker states and endpoints come from: the engine, once it exists. */
@@ -117,7 +134,7 @@ public final class Telemetry implements Consumer<CallRecord> {
         }
         OtlpHttpExporter currentOtlp = otlp;
         if (!Objects.equals(wanted.otlp(), currentOtlp == null ? null : currentOtlp.config())) {
-            otlp = wanted.otlp() == null ? null : new OtlpHttpExporter(wanted.otlp());
+            otlp = wanted.otlp() == null ? null : OtlpHttpExporter.metrics(wanted.otlp());
         }
     }
 
@@ -130,6 +147,10 @@ public final class Telemetry implements Consumer<CallRecord> {
         dropped.put("metrics", () -> {
             MetricsSink sink = metricsSink;
             return sink == null ? 0 : sink.dropped();
+        });
+        dropped.put("spans", () -> {
+            SpanSink sink = spans;
+            return droppedByClosedSpanSinks.get() + (sink == null ? 0 : sink.dropped());
         });
         metricsSink = new MetricsSink(() -> {
             awaitAgentReady();
@@ -218,11 +239,18 @@ public final class Telemetry implements Consumer<CallRecord> {
         if (sink != null) {
             sink.accept(record);
         }
+        SpanSink spanSink = spans;
+        if (spanSink != null) {
+            spanSink.accept(record);
+        }
     }
 
     private synchronized void close() {
         if (accessLog != null) {
             accessLog.close();
+        }
+        if (spans != null) {
+            spans.close(); // exports what is queued, waiting about 2 s at most
         }
         if (metricsSink != null) {
             metricsSink.close(); // records what is queued, so that the last export has it

@@ -2,6 +2,7 @@ package dev.jmesh.agent.engine.db;
 
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.CallRecords;
+import dev.jmesh.agent.engine.Propagation;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.DatabaseEngine;
@@ -45,8 +46,12 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
     private static final class Snapshot {
         final List<DatabaseRuntime> inOrder;
         final Map<String, DatabaseRuntime> byName;
+        final Propagation propagation;
+        final String localService;
 
         Snapshot(MeshConfig config, Map<String, DatabaseRuntime> previous) {
+            this.propagation = Propagation.of(config.telemetry().tracing());
+            this.localService = config.service();
             List<DatabaseRuntime> list = new ArrayList<DatabaseRuntime>();
             Map<String, DatabaseRuntime> map = new HashMap<String, DatabaseRuntime>();
             for (DatabaseConfig database : config.databases().values()) {
@@ -113,8 +118,9 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
         return database == null ? null : snapshot.byName.get(database);
     }
 
-    private static CallRecord start(String database, OutboundCall call) {
-        CallRecord record = CallRecords.start(call);
+    private CallRecord start(String database, OutboundCall call) {
+        Snapshot current = snapshot;
+        CallRecord record = CallRecords.start(call, current.propagation, current.localService);
         String host = call.host();
         CallRecords.service(record, database != null ? database
                 : host == null || host.isEmpty() ? call.scheme() : host);
