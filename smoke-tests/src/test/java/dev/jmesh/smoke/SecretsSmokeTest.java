@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the agent's bearer token (so that error path runs) and then accepts it. The JDBC demo connects with a password
  * and writes literal values. None of the secrets may appear in any output of the agent: the access log, its own
  * lines on stderr, {@code /metrics}, {@code /config} and {@code /clusters} on the admin port, StatsD packets,
- * every OTLP request (metrics, and traces where exported), and the control plane's last-good cache file.
+ * every OTLP request (metrics and traces), and the control plane's last-good cache file.
  */
 class SecretsSmokeTest {
     private static final String BEARER = "B34rer-t0ken";
@@ -96,7 +96,7 @@ class SecretsSmokeTest {
             controlPlane.requireToken(CONTROL_PLANE_TOKEN);
             await(() -> Files.exists(accessLog) && routedCallsWithErrors(accessLog),
                     "calls through the route that reads the secrets, some failing", shop);
-            await(() -> receivers.statsdPackets() > 0 && receivers.otlpRequests() > 0, "StatsD and OTLP exports", shop);
+            await(receivers::receivedEverySignal, "StatsD packets, OTLP metrics and OTLP traces", shop);
 
             Map<String, String> outputs = new LinkedHashMap<>();
             outputs.put("access log", Files.readString(accessLog));
@@ -127,7 +127,7 @@ class SecretsSmokeTest {
                     "--iterations", "100000", "--interval-ms", "20"), dir);
             await(() -> Files.exists(accessLog) && AccessLogFile.readWhileWritten(accessLog).size() >= 50,
                     "statements in the access log", app);
-            await(() -> receivers.statsdPackets() > 0 && receivers.otlpRequests() > 0, "StatsD and OTLP exports", app);
+            await(receivers::receivedEverySignal, "StatsD packets, OTLP metrics and OTLP traces", app);
 
             Map<String, String> outputs = new LinkedHashMap<>();
             outputs.put("access log", Files.readString(accessLog));
@@ -173,10 +173,11 @@ class SecretsSmokeTest {
         assertFalse(outputs.values().stream().allMatch(String::isEmpty), "outputs were read");
     }
 
-    /** Exports metrics every 200 ms instead of every 10 s, so that StatsD and OTLP receive something soon. */
+    /** Exports metrics and spans every 200 ms instead of every 10 and 2 s, so that the receivers get them soon. */
     private static List<String> exportOften(Path config) {
         List<String> flags = new ArrayList<>(Shop.agent(config));
         flags.add("-Djmesh.agent.metricsExportMillis=200");
+        flags.add("-Djmesh.agent.spanExportMillis=200");
         return flags;
     }
 
@@ -245,12 +246,9 @@ class SecretsSmokeTest {
                     + "  tracing: { otlp: { endpoint: " + endpoint + " } }\n";
         }
 
-        int statsdPackets() {
-            return packets.size();
-        }
-
-        int otlpRequests() {
-            return otlpBodies.size();
+        boolean receivedEverySignal() {
+            return !packets.isEmpty() && otlpBodies.stream().anyMatch(b -> b.startsWith("/v1/metrics "))
+                    && otlpBodies.stream().anyMatch(b -> b.startsWith("/v1/traces "));
         }
 
         Map<String, String> outputs() {
