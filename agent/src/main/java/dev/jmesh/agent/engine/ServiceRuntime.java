@@ -231,31 +231,35 @@ final class ServiceRuntime {
             int shadowPermits = shadowBreakerPermits(record);
             boolean wouldRetry = retryShadow && mayRetry(call);
             final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
+            FailsafeExecutor<Object> executor = executorFor(call);
+            boolean bare = executor == single && !enforcesBreaker();
+            ContextualSupplier<Object, Object> attempts = ctx -> {
+                boolean retry = ctx != null && startAttempt(ctx);
+                try {
+                    int timeout = attemptTimeoutMillis(deadline);
+                    FailureDrill.BALANCING.check();
+                    Host chosen = cluster.pick(previous[0]);
+                    previous[0] = chosen;
+                    cluster.started(chosen);
+                    try {
+                        Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
+                                chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
+                        cluster.finished(chosen, attempt, null);
+                        return attempt;
+                    } catch (Throwable t) {
+                        cluster.finished(chosen, null, t);
+                        throw t;
+                    }
+                } finally {
+                    if (retry) {
+                        inFlight.retryFinished();
+                    }
+                }
+            };
             Object outcome;
             try {
-                outcome = executorFor(call).get(ctx -> {
-                    boolean retry = startAttempt(ctx);
-                    try {
-                        int timeout = attemptTimeoutMillis(deadline);
-                        FailureDrill.BALANCING.check();
-                        Host chosen = cluster.pick(previous[0]);
-                        previous[0] = chosen;
-                        cluster.started(chosen);
-                        try {
-                            Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
-                                    chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
-                            cluster.finished(chosen, attempt, null);
-                            return attempt;
-                        } catch (Throwable t) {
-                            cluster.finished(chosen, null, t);
-                            throw t;
-                        }
-                    } finally {
-                        if (retry) {
-                            inFlight.retryFinished();
-                        }
-                    }
-                });
+                // One attempt and no policy around it: Failsafe would only add its per-execution objects.
+                outcome = bare ? attempts.get(null) : executor.get(attempts);
             } catch (Throwable t) {
                 Throwable cause = unwrap(t);
                 if (cause instanceof RetryBudgetExhaustedException) {
@@ -483,6 +487,11 @@ final class ServiceRuntime {
 
     // ---- shared -----------------------------------------------------------------------------------
 
+    /** Whether a breaker is in the pipeline (not absent, not in shadow mode). */
+    private boolean enforcesBreaker() {
+        return breaker != null && !breakerShadow;
+    }
+
     private FailsafeExecutor<Object> executorFor(OutboundCall call) {
         return mayRetry(call) ? retrying : single;
     }
@@ -607,9 +616,10 @@ final class ServiceRuntime {
             return false;
         }
         Set<RetryOn> on = retry.retryOn();
-        return retry.retriableStatusCodes().contains(status)
-                || (on.contains(RetryOn.STATUS_5XX) && status >= 500)
-                || (on.contains(RetryOn.GATEWAY_ERROR) && status >= 502 && status <= 504);
+        Set<Integer> codes = retry.retriableStatusCodes();
+        return (on.contains(RetryOn.STATUS_5XX) && status >= 500)
+                || (on.contains(RetryOn.GATEWAY_ERROR) && status >= 502 && status <= 504)
+                || (!codes.isEmpty() && codes.contains(status)); // boxes: only when codes are listed
     }
 
     /** Envoy's meaning: 5xx also covers attempts that got no response at all. */
@@ -702,7 +712,7 @@ final class ServiceRuntime {
     /** The enforced breakers (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
     private FailsafeExecutor<Object> executor(RetryPolicy<Object> retryPolicy) {
         List<Policy<Object>> policies = new ArrayList<Policy<Object>>(3);
-        if (breaker != null && !breakerShadow) {
+        if (enforcesBreaker()) {
             policies.add(breaker);
             if (slowBreaker != null) {
                 policies.add(slowBreaker); // inside: the failure-rate breaker ignores its rejections
