@@ -232,7 +232,6 @@ final class ServiceRuntime {
             boolean wouldRetry = retryShadow && mayRetry(call);
             final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
             FailsafeExecutor<Object> executor = executorFor(call);
-            boolean bare = executor == single && !enforcesBreaker();
             ContextualSupplier<Object, Object> attempts = ctx -> {
                 boolean retry = ctx != null && startAttempt(ctx);
                 try {
@@ -258,8 +257,9 @@ final class ServiceRuntime {
             };
             Object outcome;
             try {
-                // One attempt and no policy around it: Failsafe would only add its per-execution objects.
-                outcome = bare ? attempts.get(null) : executor.get(attempts);
+                // One attempt: Failsafe would only add its per-execution objects (a few hundred bytes) around it.
+                outcome = executor != single ? executor.get(attempts)
+                        : enforcesBreaker() ? withinBreakers(attempts) : attempts.get(null);
             } catch (Throwable t) {
                 Throwable cause = unwrap(t);
                 if (cause instanceof RetryBudgetExhaustedException) {
@@ -486,6 +486,45 @@ final class ServiceRuntime {
     }
 
     // ---- shared -----------------------------------------------------------------------------------
+
+    /**
+     * One attempt inside the enforced breakers, as Failsafe runs it for a call that is not retried, through the
+     * breakers' own permit-and-record API: the failure-rate breaker outside the slow-call one, each recording the
+     * outcome by its own failure predicate (so the outer one counts the inner one's rejection as no failure).
+     */
+    private Object withinBreakers(ContextualSupplier<Object, Object> attempt) throws Throwable {
+        if (!breaker.tryAcquirePermit()) {
+            throw new CircuitBreakerOpenException(breaker);
+        }
+        if (slowBreaker != null && !slowBreaker.tryAcquirePermit()) {
+            CircuitBreakerOpenException open = new CircuitBreakerOpenException(slowBreaker);
+            breaker.recordException(open);
+            throw open;
+        }
+        Object outcome = null;
+        Throwable failure = null;
+        try {
+            outcome = attempt.get(null);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        if (slowBreaker != null) {
+            record(slowBreaker, outcome, failure);
+        }
+        record(breaker, outcome, failure);
+        if (failure != null) {
+            throw failure;
+        }
+        return outcome;
+    }
+
+    private static void record(CircuitBreaker<Object> breaker, Object outcome, Throwable failure) {
+        if (failure != null) {
+            breaker.recordException(failure);
+        } else {
+            breaker.recordResult(outcome);
+        }
+    }
 
     /** Whether a breaker is in the pipeline (not absent, not in shadow mode). */
     private boolean enforcesBreaker() {
