@@ -103,6 +103,37 @@ class BalancingAndHealthSmokeTest {
     }
 
     @Test
+    void maxEjectionPercentKeepsAFailingEndpointInRotationWhenTheCapIsReached() {
+        Upstream first = Upstream.start(processes, "first", "--fail-503", "1.0");
+        Upstream second = Upstream.start(processes, "second", "--fail-503", "1.0");
+        Path accessLog = dir.resolve("access.log");
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                services:
+                  inventory:
+                    endpoints: %s
+                    outlierDetection: { consecutive5xx: 3, baseEjectionTime: 60s, maxEjectionPercent: 50%% }
+                """.formatted(MeshYaml.endpoints(first, second)) + MeshYaml.accessLog(accessLog));
+        int calls = 20;
+
+        Shop.Run run = Shop.run(processes, Shop.agent(config), "--base", "http://inventory",
+                "--calls", String.valueOf(calls), "--client", "urlconnection");
+
+        // round robin: the first to fail three times is ejected; the other one fails as often but may not be
+        Upstream.Stats a = first.stats();
+        Upstream.Stats b = second.stats();
+        assertEquals(calls, a.requests() + b.requests(), run.describe());
+        assertEquals(List.of(3L, (long) calls - 3), List.of(Math.min(a.requests(), b.requests()),
+                Math.max(a.requests(), b.requests())), "one of two ejected, never both\n" + run.describe());
+        Upstream ejected = a.requests() == 3 ? first : second;
+        Upstream kept = ejected == first ? second : first;
+        assertTrue(run.jmeshLines().stream().anyMatch(l -> l.contains("endpoint " + ejected.address() + " after")),
+                "the ejection is reported\n" + run.describe());
+        assertTrue(run.jmeshLines().stream().anyMatch(l -> l.contains("endpoint " + kept.address())
+                && l.contains("stays in rotation") && l.contains("maxEjectionPercent 50")),
+                "and so is the cap that keeps the other one\n" + run.describe());
+    }
+
+    @Test
     void aFaultGatedOnAHeaderHitsOnlyTheCallsThatCarryIt() {
         Upstream upstream = Upstream.start(processes, "plain");
         Path accessLog = dir.resolve("access.log");
