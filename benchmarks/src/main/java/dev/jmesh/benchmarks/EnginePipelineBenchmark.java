@@ -49,6 +49,8 @@ public class EnginePipelineBenchmark {
     public boolean accessLog;
 
     private final OutboundCall routed = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
+    /** Not idempotent: one attempt inside the breaker, no retry policy. */
+    private final OutboundCall routedPost = new OutboundCall("http", "http", "inventory", -1, "POST", "/orders", true);
     private final OutboundCall passThrough = new OutboundCall("http", "http", "example.org", 80, "GET", "/", true);
     private final NoIoExchange exchange = new NoIoExchange();
     private ScheduledExecutorService scheduler;
@@ -75,6 +77,11 @@ public class EnginePipelineBenchmark {
     @Benchmark
     public Object routedService() throws Exception {
         return engine.call(routed, exchange);
+    }
+
+    @Benchmark
+    public Object routedPost() throws Exception {
+        return engine.call(routedPost, exchange);
     }
 
     @Benchmark
