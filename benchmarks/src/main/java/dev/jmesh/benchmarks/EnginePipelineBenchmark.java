@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -26,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's cost for one call with no I/O: route by service name, balance, breaker, retry policy,
  * deadline, record (handed to a sink that drops it). Compare {@code routedService} with {@code direct},
- * the same attempt without the engine. Run: {@code java -jar benchmarks/target/benchmarks.jar
- * EnginePipeline -prof gc}.
+ * the same attempt without the engine. With {@code accessLog=true} the config has an access log, so each record
+ * also carries the calling application frame (a stack walk; the sink still drops the record, so writing the line is
+ * not measured). Run: {@code java -jar benchmarks/target/benchmarks.jar EnginePipeline -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +45,12 @@ public class EnginePipelineBenchmark {
             + "    retry: { maxAttempts: 3, perTryTimeout: 500ms }\n"
             + "    circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 20, window: 10s }\n";
 
+    @Param({"false", "true"})
+    public boolean accessLog;
+
     private final OutboundCall routed = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
+    /** Not idempotent: one attempt inside the breaker, no retry policy. */
+    private final OutboundCall routedPost = new OutboundCall("http", "http", "inventory", -1, "POST", "/orders", true);
     private final OutboundCall passThrough = new OutboundCall("http", "http", "example.org", 80, "GET", "/", true);
     private final NoIoExchange exchange = new NoIoExchange();
     private ScheduledExecutorService scheduler;
@@ -51,7 +58,8 @@ public class EnginePipelineBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        MeshConfig config = ConfigLoader.parse(CONFIG, "benchmark.yaml").config();
+        MeshConfig config = ConfigLoader.parse(CONFIG + (accessLog ? "telemetry: { accessLog: { path: stdout } }\n" : ""),
+                "benchmark.yaml").config();
         scheduler = Executors.newSingleThreadScheduledExecutor();
         engine = new MeshEngineImpl(config, scheduler, record -> { });
     }
@@ -69,6 +77,11 @@ public class EnginePipelineBenchmark {
     @Benchmark
     public Object routedService() throws Exception {
         return engine.call(routed, exchange);
+    }
+
+    @Benchmark
+    public Object routedPost() throws Exception {
+        return engine.call(routedPost, exchange);
     }
 
     @Benchmark

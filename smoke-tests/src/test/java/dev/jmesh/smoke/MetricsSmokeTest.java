@@ -275,7 +275,7 @@ class MetricsSmokeTest {
         }
     }
 
-    private static List<String> exportEvery200ms(Path config) {
+    static List<String> exportEvery200ms(Path config) {
         List<String> flags = new ArrayList<>(Shop.agent(config));
         flags.add("-Djmesh.agent.metricsExportMillis=200");
         return flags;
@@ -352,7 +352,7 @@ class MetricsSmokeTest {
         return m.find() ? "ejected=" + m.group(1) + " in_rotation=" + m.group(2) : "no endpoint " + address;
     }
 
-    private static List<String> receive(DatagramSocket socket, java.util.function.Predicate<List<String>> enough)
+    static List<String> receive(DatagramSocket socket, java.util.function.Predicate<List<String>> enough)
             throws IOException {
         List<String> lines = new ArrayList<>();
         byte[] buffer = new byte[65536];
@@ -373,7 +373,7 @@ class MetricsSmokeTest {
     }
 
     /** The sum of the values of lines that start with {@code prefix} and contain every one of {@code parts}. */
-    private static long sumStatsd(List<String> lines, String prefix, String... parts) {
+    static long sumStatsd(List<String> lines, String prefix, String... parts) {
         long total = 0;
         for (String line : lines) {
             if (!line.startsWith(prefix)) {

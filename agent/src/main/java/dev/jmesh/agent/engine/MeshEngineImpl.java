@@ -71,6 +71,11 @@ public final class MeshEngineImpl implements MeshEngine {
         final InboundRuntime inbound;
         /** This application's own service name, or null. */
         final String localService;
+        /**
+         * Whether records carry the calling application frame: only the access log reads it, and finding it is
+         * most of what a call costs the engine (a stack walk, benchmarks/README.md).
+         */
+        final boolean findsCaller;
 
         Snapshot(MeshConfig config, Map<String, ServiceRuntime> previous, InboundRuntime previousInbound,
                  ScheduledExecutorService scheduler) {
@@ -96,6 +101,7 @@ public final class MeshEngineImpl implements MeshEngine {
             this.inbound = previousInbound != null && previousInbound.config().equals(config.inbound())
                     ? previousInbound : new InboundRuntime(config.inbound(), System::nanoTime);
             this.localService = config.service();
+            this.findsCaller = config.telemetry().accessLog() != null;
         }
 
         /** First match wins; null when no route takes the call. */
@@ -218,7 +224,7 @@ public final class MeshEngineImpl implements MeshEngine {
     private static CallRecord outboundRecord(OutboundCall call, Snapshot current) {
         Inbound serving = Mesh.currentInbound();
         TraceContext parent = serving instanceof InboundRequest ? ((InboundRequest) serving).trace() : null;
-        CallRecord record = new CallRecord(call, callerOf(call), current.propagation, parent);
+        CallRecord record = new CallRecord(call, callerOf(call, current), current.propagation, parent);
         record.localService(current.localService);
         return record;
     }
@@ -246,8 +252,9 @@ public final class MeshEngineImpl implements MeshEngine {
         return aborted;
     }
 
-    private static String callerOf(OutboundCall call) {
-        return call.caller() != null ? call.caller() : Caller.find();
+    /** The frame the instrumentation captured, else the one on this thread when the access log will print it. */
+    private static String callerOf(OutboundCall call, Snapshot current) {
+        return call.caller() != null ? call.caller() : current.findsCaller ? Caller.find() : null;
     }
 
     /**

@@ -407,8 +407,20 @@ public final class Propagation {
         }
     }
 
+    /**
+     * Per thread, the characters a header value is written into before it becomes a String: the String copies them
+     * anyway (compacted to bytes), so a fresh array per attempt would be garbage at once. Java 8 has no way to
+     * build a String from bytes without a copy either.
+     */
+    private static final ThreadLocal<char[]> SCRATCH = new ThreadLocal<char[]>() {
+        @Override
+        protected char[] initialValue() {
+            return new char[80];
+        }
+    };
+
     private static String traceparent(TraceContext call, long span) {
-        char[] out = new char[55];
+        char[] out = SCRATCH.get();
         out[0] = '0';
         out[1] = '0';
         out[2] = '-';
@@ -419,12 +431,12 @@ public final class Propagation {
         out[52] = '-';
         out[53] = '0';
         out[54] = call.sampled ? '1' : '0';
-        return new String(out);
+        return new String(out, 0, 55);
     }
 
     /** Trace id, span id, sampled and the parent (the call's span), so Zipkin sees the whole tree. */
     private static String b3Single(TraceContext call, long span) {
-        char[] out = new char[32 + 1 + 16 + 2 + 1 + 16];
+        char[] out = SCRATCH.get();
         TraceContext.hex(call.traceIdHigh, out, 0);
         TraceContext.hex(call.traceIdLow, out, 16);
         int at = 32;
@@ -435,12 +447,12 @@ public final class Propagation {
         out[at++] = call.sampled ? '1' : '0';
         out[at++] = '-';
         TraceContext.hex(call.spanId, out, at);
-        return new String(out);
+        return new String(out, 0, at + 16);
     }
 
     private static String xray(TraceContext call, long span) {
         // Root=1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy;Parent=zzzzzzzzzzzzzzzz;Sampled=1
-        char[] out = new char[5 + 35 + 8 + 16 + 9 + 1];
+        char[] out = SCRATCH.get(); // 5 + 35 + 8 + 16 + 9 + 1 of them
         int at = TraceContext.put("Root=1-", out, 0);
         // the trace id's first 8 hex digits, '-', the other 24
         TraceContext.hex(call.traceIdHigh, out, at);
@@ -453,7 +465,7 @@ public final class Propagation {
         at += 16;
         at = TraceContext.put(";Sampled=", out, at);
         out[at] = call.sampled ? '1' : '0';
-        return new String(out);
+        return new String(out, 0, at + 1);
     }
 
     // ---------------------------------------------------------------- hex

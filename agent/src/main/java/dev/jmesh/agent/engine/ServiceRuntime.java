@@ -231,31 +231,35 @@ final class ServiceRuntime {
             int shadowPermits = shadowBreakerPermits(record);
             boolean wouldRetry = retryShadow && mayRetry(call);
             final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
+            FailsafeExecutor<Object> executor = executorFor(call);
+            ContextualSupplier<Object, Object> attempts = ctx -> {
+                boolean retry = ctx != null && startAttempt(ctx);
+                try {
+                    int timeout = attemptTimeoutMillis(deadline);
+                    FailureDrill.BALANCING.check();
+                    Host chosen = cluster.pick(previous[0]);
+                    previous[0] = chosen;
+                    cluster.started(chosen);
+                    try {
+                        Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
+                                chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
+                        cluster.finished(chosen, attempt, null);
+                        return attempt;
+                    } catch (Throwable t) {
+                        cluster.finished(chosen, null, t);
+                        throw t;
+                    }
+                } finally {
+                    if (retry) {
+                        inFlight.retryFinished();
+                    }
+                }
+            };
             Object outcome;
             try {
-                outcome = executorFor(call).get(ctx -> {
-                    boolean retry = startAttempt(ctx);
-                    try {
-                        int timeout = attemptTimeoutMillis(deadline);
-                        FailureDrill.BALANCING.check();
-                        Host chosen = cluster.pick(previous[0]);
-                        previous[0] = chosen;
-                        cluster.started(chosen);
-                        try {
-                            Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
-                                    chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
-                            cluster.finished(chosen, attempt, null);
-                            return attempt;
-                        } catch (Throwable t) {
-                            cluster.finished(chosen, null, t);
-                            throw t;
-                        }
-                    } finally {
-                        if (retry) {
-                            inFlight.retryFinished();
-                        }
-                    }
-                });
+                // One attempt: Failsafe would only add its per-execution objects (a few hundred bytes) around it.
+                outcome = executor != single ? executor.get(attempts)
+                        : enforcesBreaker() ? withinBreakers(attempts) : attempts.get(null);
             } catch (Throwable t) {
                 Throwable cause = unwrap(t);
                 if (cause instanceof RetryBudgetExhaustedException) {
@@ -483,6 +487,50 @@ final class ServiceRuntime {
 
     // ---- shared -----------------------------------------------------------------------------------
 
+    /**
+     * One attempt inside the enforced breakers, as Failsafe runs it for a call that is not retried, through the
+     * breakers' own permit-and-record API: the failure-rate breaker outside the slow-call one, each recording the
+     * outcome by its own failure predicate (so the outer one counts the inner one's rejection as no failure).
+     */
+    private Object withinBreakers(ContextualSupplier<Object, Object> attempt) throws Throwable {
+        if (!breaker.tryAcquirePermit()) {
+            throw new CircuitBreakerOpenException(breaker);
+        }
+        if (slowBreaker != null && !slowBreaker.tryAcquirePermit()) {
+            CircuitBreakerOpenException open = new CircuitBreakerOpenException(slowBreaker);
+            breaker.recordException(open);
+            throw open;
+        }
+        Object outcome = null;
+        Throwable failure = null;
+        try {
+            outcome = attempt.get(null);
+        } catch (Throwable t) {
+            failure = t;
+        }
+        if (slowBreaker != null) {
+            record(slowBreaker, outcome, failure);
+        }
+        record(breaker, outcome, failure);
+        if (failure != null) {
+            throw failure;
+        }
+        return outcome;
+    }
+
+    private static void record(CircuitBreaker<Object> breaker, Object outcome, Throwable failure) {
+        if (failure != null) {
+            breaker.recordException(failure);
+        } else {
+            breaker.recordResult(outcome);
+        }
+    }
+
+    /** Whether a breaker is in the pipeline (not absent, not in shadow mode). */
+    private boolean enforcesBreaker() {
+        return breaker != null && !breakerShadow;
+    }
+
     private FailsafeExecutor<Object> executorFor(OutboundCall call) {
         return mayRetry(call) ? retrying : single;
     }
@@ -607,9 +655,10 @@ final class ServiceRuntime {
             return false;
         }
         Set<RetryOn> on = retry.retryOn();
-        return retry.retriableStatusCodes().contains(status)
-                || (on.contains(RetryOn.STATUS_5XX) && status >= 500)
-                || (on.contains(RetryOn.GATEWAY_ERROR) && status >= 502 && status <= 504);
+        Set<Integer> codes = retry.retriableStatusCodes();
+        return (on.contains(RetryOn.STATUS_5XX) && status >= 500)
+                || (on.contains(RetryOn.GATEWAY_ERROR) && status >= 502 && status <= 504)
+                || (!codes.isEmpty() && codes.contains(status)); // boxes: only when codes are listed
     }
 
     /** Envoy's meaning: 5xx also covers attempts that got no response at all. */
@@ -702,7 +751,7 @@ final class ServiceRuntime {
     /** The enforced breakers (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
     private FailsafeExecutor<Object> executor(RetryPolicy<Object> retryPolicy) {
         List<Policy<Object>> policies = new ArrayList<Policy<Object>>(3);
-        if (breaker != null && !breakerShadow) {
+        if (enforcesBreaker()) {
             policies.add(breaker);
             if (slowBreaker != null) {
                 policies.add(slowBreaker); // inside: the failure-rate breaker ignores its rejections

@@ -337,10 +337,20 @@ class MeshEngineImplTest {
 
     @Test
     void theRecordNamesTheApplicationFrameThatMadeTheCall() throws Exception {
-        engine(TWO_ENDPOINTS).call(get("inventory"), new ScriptedExchange());
+        engine(TWO_ENDPOINTS + "telemetry: { accessLog: { path: stdout } }\n").call(get("inventory"),
+                new ScriptedExchange());
 
         String caller = onlyRecord().caller();
         assertTrue(caller != null && caller.startsWith("org.junit."), "JUnit called the engine here: " + caller);
+    }
+
+    @Test
+    void withoutAnAccessLogNoCallerIsLookedUp() throws Exception {
+        engine(TWO_ENDPOINTS).call(get("inventory"), new ScriptedExchange());
+        engine(TWO_ENDPOINTS).call(get("inventory").withCaller("com.shop.Cart.checkout:42"), new ScriptedExchange());
+
+        assertNull(records.get(0).caller(), "only the access log prints it, and the stack walk is most of a call's cost");
+        assertEquals("com.shop.Cart.checkout:42", records.get(1).caller(), "a frame the instrumentation captured stays");
     }
 
     @Test

@@ -349,6 +349,58 @@ class ThrottlingAndShadowTest {
         assertEquals(0, runtime.inFlight().requests());
     }
 
+    // ---- half-open -------------------------------------------------------------------------------
+
+    @Test
+    void halfOpenAdmitsHalfOpenCallsProbesRejectsARacingThirdAndClosesOnTheirSuccess() throws Exception {
+        ServiceRuntime runtime = runtime("""
+                    circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 2, window: 10s, openDuration: 100ms,
+                                      halfOpenCalls: 2 }
+                """);
+        ScriptedExchange failing = new ScriptedExchange().then(503, 503);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(503, runtime.execute(post(), failing, record(post())).status());
+        }
+        assertEquals("open", runtime.breakerState());
+        assertThrows(IOException.class, () -> runtime.execute(post(), failing, record(post())));
+        Thread.sleep(150); // past openDuration (on the JVM's own clock, as Failsafe reads it): the next call probes
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Semaphore started = new java.util.concurrent.Semaphore(0);
+        ScriptedExchange held = new ScriptedExchange() {
+            @Override
+            public Response attempt(String host, int port, int timeoutMillis) throws Exception {
+                started.release();
+                assertTrue(release.await(10, TimeUnit.SECONDS), "the test releases the probes");
+                return new Response(200, host + ":" + port);
+            }
+        };
+        java.util.concurrent.ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<ScriptedExchange.Response>> probes = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                probes.add(callers.submit(() -> runtime.execute(post(), held, record(post()))));
+            }
+            assertTrue(started.tryAcquire(2, 10, TimeUnit.SECONDS), "both probes reached the upstream");
+            assertEquals("half_open", runtime.breakerState());
+
+            CallRecord third = record(post());
+            IOException rejected = assertThrows(IOException.class, () -> runtime.execute(post(), held, third));
+            assertTrue(rejected.getMessage().startsWith("jmesh: circuit breaker open"), rejected.getMessage());
+            assertEquals("UO", third.flagsText(), "only halfOpenCalls probes at a time");
+
+            release.countDown();
+            for (java.util.concurrent.Future<ScriptedExchange.Response> probe : probes) {
+                assertEquals(200, probe.get(10, TimeUnit.SECONDS).status());
+            }
+        } finally {
+            release.countDown();
+            callers.shutdownNow();
+        }
+        assertEquals("closed", runtime.breakerState(), "two successful probes of two close it");
+        assertEquals(200, runtime.execute(post(), failing, record(post())).status());
+    }
+
     // ---- slow-call rate ----------------------------------------------------------------------------
 
     private static final String SLOW_CALLS = """

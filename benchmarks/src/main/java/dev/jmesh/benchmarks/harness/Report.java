@@ -510,6 +510,9 @@ final class Report {
             if (!time && !alloc) {
                 continue;
             }
+            if (row.length > 7 && !row[7].isEmpty()) {
+                name += " (accessLog=" + row[7] + ")"; // EnginePipeline's one parameter
+            }
             b.append("| ").append(name).append(" | ").append(fmtNumber(row[4])).append(" | ").append(fmtNumber(row[5]))
                     .append(" | ").append(row[6]).append(" |\n");
         }

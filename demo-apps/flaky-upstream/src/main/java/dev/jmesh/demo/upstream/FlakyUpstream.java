@@ -51,7 +51,7 @@ public final class FlakyUpstream {
     private final AtomicLong postsReceived = new AtomicLong();
     /** POST bodies received that equal one received before: a client that sent a request twice. */
     private final AtomicLong postsDuplicated = new AtomicLong();
-    private final java.util.Set<String> postBodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final BodyDigests postBodies = new BodyDigests(BodyDigests.DEFAULT_CAPACITY);
     /** Requests to /items so far, for --fail-first; zeroed with the stats so a reset re-arms it. */
     private final AtomicLong itemsRequests = new AtomicLong();
     /** POST /orders bodies read in full (whatever the answer), and their bytes. */
@@ -175,7 +175,7 @@ public final class FlakyUpstream {
             return;
         }
         postsReceived.incrementAndGet();
-        if (!postBodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8))) {
+        if (!postBodies.add(body)) {
             postsDuplicated.incrementAndGet();
         }
         sendJson(exchange, 201, "{\"received\":" + body.length + ",\"upstream\":" + jsonString(options.name) + "}");
