@@ -101,7 +101,8 @@ public final class MeshEngineImpl implements MeshEngine {
             this.inbound = previousInbound != null && previousInbound.config().equals(config.inbound())
                     ? previousInbound : new InboundRuntime(config.inbound(), System::nanoTime);
             this.localService = config.service();
-            this.findsCaller = config.telemetry().accessLog() != null;
+            // the access log and exported spans are the caller's only readers, and the stack walk is costly
+            this.findsCaller = config.telemetry().accessLog() != null || config.telemetry().tracing().otlp() != null;
         }
 
         /** First match wins; null when no route takes the call. */

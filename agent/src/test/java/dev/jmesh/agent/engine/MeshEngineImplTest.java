@@ -345,11 +345,20 @@ class MeshEngineImplTest {
     }
 
     @Test
-    void withoutAnAccessLogNoCallerIsLookedUp() throws Exception {
+    void exportedSpansNameTheApplicationFrameToo() throws Exception {
+        engine(TWO_ENDPOINTS + "telemetry: { tracing: { otlp: { endpoint: \"http://127.0.0.1:4318\" } } }\n")
+                .call(get("inventory"), new ScriptedExchange());
+
+        String caller = onlyRecord().caller();
+        assertTrue(caller != null && caller.startsWith("org.junit."), "the span's jmesh.caller: " + caller);
+    }
+
+    @Test
+    void withoutAnAccessLogOrSpansNoCallerIsLookedUp() throws Exception {
         engine(TWO_ENDPOINTS).call(get("inventory"), new ScriptedExchange());
         engine(TWO_ENDPOINTS).call(get("inventory").withCaller("com.shop.Cart.checkout:42"), new ScriptedExchange());
 
-        assertNull(records.get(0).caller(), "only the access log prints it, and the stack walk is most of a call's cost");
+        assertNull(records.get(0).caller(), "only the access log and spans show it, and the stack walk is most of a call's cost");
         assertEquals("com.shop.Cart.checkout:42", records.get(1).caller(), "a frame the instrumentation captured stays");
     }
 
