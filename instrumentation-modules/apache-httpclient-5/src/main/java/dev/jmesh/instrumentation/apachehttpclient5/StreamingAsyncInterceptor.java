@@ -198,11 +198,14 @@ public final class StreamingAsyncInterceptor implements ApacheHttpClient5Bridge.
                 return head;
             }
             final AttemptConsumer consumer = new AttemptConsumer(head);
-            AttemptProducer attemptProducer = new AttemptProducer(requestFor(host, port, timeoutMillis), request.entity,
-                    producer);
+            HttpHost route = SimpleAsyncInterceptor.routeOf(call, host, port);
+            // Under the service's name when TLS is about it (5.4+ take the TLS name from the request's authority).
+            AttemptProducer attemptProducer = new AttemptProducer(
+                    requestFor(route != null ? call.host() : host, port, timeoutMillis), request.entity, producer);
             CallDepth.enter();
             try {
-                inFlight = client.execute(attemptProducer, consumer, pushHandlerFactory, context,
+                inFlight = client.execute(route, attemptProducer, consumer,
+                        pushHandlerFactory, context,
                         new FutureCallback<Object>() {
                             @Override
                             public void completed(Object result) {
