@@ -2,6 +2,8 @@ package dev.jmesh.demo.clients;
 
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Message;
@@ -32,9 +34,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs more than once is reported on stderr. The library's own automatic retries are off.
  */
 final class Apache5StreamCalls implements LibraryClients.Client {
-    private final CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    private final CloseableHttpAsyncClient client;
 
-    Apache5StreamCalls() {
+    /** @param trustStore the app's own trust for https (see {@link Tls}), or null for the library's default */
+    Apache5StreamCalls(String trustStore) {
+        client = trustStore == null ? HttpAsyncClients.custom().disableAutomaticRetries().build()
+                : HttpAsyncClients.custom().disableAutomaticRetries()
+                        .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                                .setTlsStrategy(ClientTlsStrategyBuilder.create()
+                                        .setSslContext(Tls.trusting(trustStore)).build())
+                                .build())
+                        .build();
         LibraryClients.announce("apache5-stream", client.getClass());
         client.start();
     }

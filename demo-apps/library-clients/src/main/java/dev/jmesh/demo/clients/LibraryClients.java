@@ -32,7 +32,8 @@ public final class LibraryClients {
             "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
             "  --request-timeout-ms MS  jdk, jdk-async: HttpRequest.timeout (default none)",
             "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up (default: wait)",
-            "  --trust-store FILE  PKCS12 trust store (password changeit) huc sets for https (default: the JVM's)",
+            "  --trust-store FILE  PKCS12 trust store (password changeit) huc, apache4, apache5* use for https"
+                    + " (default: the library's)",
             "  --interval-ms MS    pause between calls (default 0)",
             "  --service-per-client  each client calls the service named like itself: --base's host is replaced"
                     + " by the client's name",
@@ -158,11 +159,11 @@ public final class LibraryClients {
             switch (name) {
                 case "okhttp": client = new OkHttpCalls(false); break;
                 case "okhttp-async": client = new OkHttpCalls(true); break;
-                case "apache4": client = Apache4Calls.createDefault(); break;
+                case "apache4": client = Apache4Calls.createDefault(trustStore); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
-                case "apache5": client = new Apache5Calls(); break;
-                case "apache5-async": client = new Apache5AsyncCalls(); break;
-                case "apache5-stream": client = new Apache5StreamCalls(); break;
+                case "apache5": client = new Apache5Calls(trustStore); break;
+                case "apache5-async": client = new Apache5AsyncCalls(trustStore); break;
+                case "apache5-stream": client = new Apache5StreamCalls(trustStore); break;
                 case "jdk": client = new JdkCalls(false, requestTimeoutMillis, cancelAfterMillis); break;
                 case "jdk-async": client = new JdkCalls(true, requestTimeoutMillis, cancelAfterMillis); break;
                 case "huc": client = urlConnectionCalls(); break;
