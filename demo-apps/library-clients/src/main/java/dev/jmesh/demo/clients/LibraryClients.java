@@ -31,7 +31,8 @@ public final class LibraryClients {
             "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
             "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
             "  --request-timeout-ms MS  jdk, jdk-async: HttpRequest.timeout (default none)",
-            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up (default: wait)",
+            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up; okhttp-async: Call.cancel()"
+                    + " after MS, then wait for OkHttp's callback (default: wait)",
             "  --trust-store FILE  PKCS12 trust store (password changeit) huc, apache4, apache5* use for https"
                     + " (default: the library's)",
             "  --interval-ms MS    pause between calls (default 0)",
@@ -157,8 +158,8 @@ public final class LibraryClients {
         Client client = CREATED.get(name);
         if (client == null) {
             switch (name) {
-                case "okhttp": client = new OkHttpCalls(false); break;
-                case "okhttp-async": client = new OkHttpCalls(true); break;
+                case "okhttp": client = new OkHttpCalls(false, 0); break;
+                case "okhttp-async": client = new OkHttpCalls(true, cancelAfterMillis); break;
                 case "apache4": client = Apache4Calls.createDefault(trustStore); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
                 case "apache5": client = new Apache5Calls(trustStore); break;
