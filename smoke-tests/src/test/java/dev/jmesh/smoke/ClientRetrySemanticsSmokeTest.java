@@ -26,9 +26,9 @@ class ClientRetrySemanticsSmokeTest {
     private static final String MAIN_CLASS = "dev.jmesh.demo.clients.LibraryClients";
     /** The clients that can stream a body. */
     private static final List<String> STREAMING = List.of("okhttp", "okhttp-async", "apache4", "apache4-legacy",
-            "apache5", "jdk", "jdk-async", "huc");
+            "apache5", "apache5-stream", "jdk", "jdk-async", "huc");
     private static final List<String> ALL = List.of("okhttp", "okhttp-async", "apache4", "apache4-legacy",
-            "apache5", "apache5-async", "jdk", "jdk-async", "huc");
+            "apache5", "apache5-async", "apache5-stream", "jdk", "jdk-async", "huc");
     private static final int MIB = 1024 * 1024;
 
     @RegisterExtension

@@ -27,16 +27,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue #6 in real JVMs: the library-clients demo (OkHttp sync and async, Apache HttpClient 4 builder and legacy
- * {@code DefaultHttpClient}, Apache HttpClient 5 classic and async with {@code SimpleHttpRequest}) run with the agent against the oldest and the newest version
- * of each library the agent claims (and the last OkHttp 4.x), the jars of each version line from its own
- * folder (see the pom). For every client and version line:
+ * {@code DefaultHttpClient}, Apache HttpClient 5 classic, async with {@code SimpleHttpRequest} and async with streaming
+ * producers and consumers) run with the agent against the oldest and the newest version of each library the agent
+ * claims (and the last OkHttp 4.x), the jars of each version line from its own folder (see the pom); and the JDK's
+ * own clients ({@code HttpClient} {@code send} and {@code sendAsync}, {@code HttpURLConnection}) on the JVM that runs
+ * the test. For every client and version line:
  * <ul>
  *   <li>calls to {@code http://inventory/...} are routed by service name to two flaky upstreams (seeded 503s)
  *       and every GET succeeds, some only thanks to a retry;</li>
  *   <li>a POST is never retried: the app sees the upstream's 503, and the upstreams count exactly as many
  *       requests as the access log counts attempts;</li>
  *   <li>a per-try timeout against an upstream that answers too late fails with the library's own
- *       {@code SocketTimeoutException}, flagged UT;</li>
+ *       timeout exception ({@code SocketTimeoutException}; the JDK client's {@code HttpTimeoutException}), flagged
+ *       UT;</li>
  *   <li>exactly one access-log line per logical call, with the fields and values the JDK clients produce,
  *       and the calling class of the app as {@code caller}.</li>
  * </ul>
@@ -45,7 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LibraryClientsSmokeTest {
     static final String MAIN_CLASS = "dev.jmesh.demo.clients.LibraryClients";
-    private static final String ANNOUNCE = "library-clients: (\\S+) uses (\\S+) from (\\S+)";
+    /** A JDK class has no jar: its "from" is followed by why. */
+    private static final String ANNOUNCE = "library-clients: (\\S+) uses (\\S+) from (\\S+).*";
     private static final Pattern JMESH_WARNING = Pattern.compile("\\[jmesh] (WARN|ERROR).*");
 
     /** A library version line: its folder's system property and the demo's clients that use it. */
@@ -55,8 +59,10 @@ class LibraryClientsSmokeTest {
         OKHTTP_NEWEST("okhttp.newest", "okhttp", "okhttp-async"),
         HTTPCLIENT4_OLDEST("httpclient4.oldest", "apache4", "apache4-legacy"),
         HTTPCLIENT4_NEWEST("httpclient4.newest", "apache4", "apache4-legacy"),
-        HTTPCLIENT5_OLDEST("httpclient5.oldest", "apache5", "apache5-async"),
-        HTTPCLIENT5_NEWEST("httpclient5.newest", "apache5", "apache5-async");
+        HTTPCLIENT5_OLDEST("httpclient5.oldest", "apache5", "apache5-async", "apache5-stream"),
+        HTTPCLIENT5_NEWEST("httpclient5.newest", "apache5", "apache5-async", "apache5-stream"),
+        /** The JDK's own clients: no jars, the JVM that runs the test. */
+        JDK(null, "jdk", "jdk-async", "huc");
 
         final String property;
         final List<String> clients;
@@ -71,6 +77,9 @@ class LibraryClientsSmokeTest {
         }
 
         List<Path> jars() {
+            if (property == null) {
+                return List.of();
+            }
             try (Stream<Path> files = Files.list(dir())) {
                 return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
             } catch (IOException e) {
@@ -80,7 +89,7 @@ class LibraryClientsSmokeTest {
 
         /** The folder's name, e.g. {@code okhttp-3.9.0}: the library and its version. */
         String label() {
-            return dir().getFileName().toString();
+            return property == null ? "the JDK's" : dir().getFileName().toString();
         }
     }
 
@@ -88,7 +97,8 @@ class LibraryClientsSmokeTest {
     enum VersionSet {
         OLDEST(Line.OKHTTP_OLDEST, Line.HTTPCLIENT4_OLDEST, Line.HTTPCLIENT5_OLDEST),
         NEWEST(Line.OKHTTP_NEWEST, Line.HTTPCLIENT4_NEWEST, Line.HTTPCLIENT5_NEWEST),
-        OKHTTP_4(Line.OKHTTP_LAST4);
+        OKHTTP_4(Line.OKHTTP_LAST4),
+        JDK(Line.JDK);
 
         final List<Line> lines;
 
@@ -120,11 +130,20 @@ class LibraryClientsSmokeTest {
             "apache4", "dev.jmesh.demo.clients.Apache4Calls",
             "apache4-legacy", "dev.jmesh.demo.clients.Apache4Calls",
             "apache5", "dev.jmesh.demo.clients.Apache5Calls",
-            "apache5-async", "dev.jmesh.demo.clients.Apache5AsyncCalls");
+            "apache5-async", "dev.jmesh.demo.clients.Apache5AsyncCalls",
+            "apache5-stream", "dev.jmesh.demo.clients.Apache5StreamCalls",
+            "jdk", "dev.jmesh.demo.clients.JdkCalls",
+            "jdk-async", "dev.jmesh.demo.clients.JdkCalls",
+            "huc", "dev.jmesh.demo.clients.UrlConnectionCalls");
 
-    /** Calls per client in the flaky run; every 7th call is a POST, so each client makes GETs first, then POSTs. */
+    /**
+     * Calls per client in the flaky run; every 5th call is a POST (5 shares no factor with any set's number of
+     * clients, so that every client makes both GETs and POSTs).
+     */
     private static final int CALLS_PER_CLIENT = 12;
-    private static final int POST_EVERY = 7;
+    private static final int POST_EVERY = 5;
+    /** Small sets make more calls each, so that some POST meets a 503 (the seeds make sure of it). */
+    private static final int MIN_CALLS = 60;
 
     @RegisterExtension
     final ChildProcesses processes = new ChildProcesses();
@@ -171,7 +190,7 @@ class LibraryClientsSmokeTest {
     /** GETs all succeed through retries, POSTs are sent once, one log line per call, from both endpoints. */
     private void flakyUpstreamsAreHidden(VersionSet set, Path config, Path accessLog, Upstream a, Upstream b) {
         List<String> clients = set.clients();
-        int calls = CALLS_PER_CLIENT * clients.size();
+        int calls = Math.max(CALLS_PER_CLIENT * clients.size(), MIN_CALLS);
 
         Shop.Run run = run(set, agent(config), "--base", "http://inventory", "--calls", String.valueOf(calls),
                 "--client", String.join(",", clients), "--post-every", String.valueOf(POST_EVERY));
@@ -253,7 +272,16 @@ class LibraryClientsSmokeTest {
         assertTrue(sa.requests() > 0 && sb.requests() > 0, "round robin uses both endpoints: " + sa + " " + sb);
     }
 
-    /** Each client's call to the slow service fails with the library's SocketTimeoutException, flag UT. */
+    /**
+     * The timeout exception each client's library throws (a pattern of its class name): the JDK client's own
+     * (its connect-timeout subclass when a cold JVM is slow to connect), SocketTimeoutException for the rest.
+     */
+    static String timeoutException(String client) {
+        return client.startsWith("jdk") ? "java\\.net\\.http\\.Http(Connect)?TimeoutException"
+                : "java\\.net\\.SocketTimeoutException";
+    }
+
+    /** Each client's call to the slow service fails with the library's timeout exception, flag UT. */
     private void slowUpstreamTimesOut(VersionSet set, Path config, Path accessLog, Upstream slow) {
         List<String> clients = set.clients();
         int calls = clients.size();
@@ -266,7 +294,9 @@ class LibraryClientsSmokeTest {
         List<String> lines = run.lines();
         assertEquals(calls + 1, lines.size(), run.describe());
         for (int i = 0; i < calls; i++) {
-            assertTrue(lines.get(i).matches("FAIL " + clients.get(i) + " GET /items/" + i + " SocketTimeoutException: .*"),
+            String pattern = timeoutException(clients.get(i));
+            String simpleName = pattern.substring(pattern.lastIndexOf('.') + 1);
+            assertTrue(lines.get(i).matches("FAIL " + clients.get(i) + " GET /items/" + i + " " + simpleName + ": .*"),
                     "the library's own timeout exception: line " + i + "\n" + run.describe());
         }
         assertEquals("SUMMARY ok=0 failed=" + calls, lines.get(calls), run.describe());
@@ -279,8 +309,10 @@ class LibraryClientsSmokeTest {
             assertEquals("slow", e.service(), e.line());
             assertEquals("/items/" + i, e.path(), e.line());
             assertNull(e.status(), "a timed-out call has no status: " + e.line());
-            assertTrue(e.flags().contains("UT"), "flags must contain UT: " + e.line());
-            assertTrue(e.error() != null && e.error().startsWith("java.net.SocketTimeoutException"), e.line());
+            assertTrue(e.error() != null && e.error().matches(timeoutException(clients.get(i)) + "\\b.*"), e.line());
+            boolean connectTimeout = e.error().contains("ConnectTimeout");
+            assertTrue(e.flags().contains("UT") || (connectTimeout && e.flags().contains("UF")),
+                    "flags must contain UT (UF for a connect timeout): " + e.line());
             assertTrue(e.attempts() >= 1 && e.attempts() <= 2, e.line());
             // Not a timing test: only that the mesh cut the call, which otherwise takes the upstream's 3 s.
             assertTrue(e.durationMs() < 3000, "the call must end on the mesh's timeout: " + e.line());
@@ -331,6 +363,9 @@ class LibraryClientsSmokeTest {
         assertEquals(new TreeSet<>(set.clients()), new TreeSet<>(loadedFrom.keySet()), run.describe());
         for (String client : set.clients()) {
             Line line = set.lineOf(client);
+            if (line == Line.JDK) {
+                continue; // a JDK class has no jar to name
+            }
             Set<String> jars = line.jars().stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet());
             assertTrue(jars.contains(loadedFrom.get(client)), client + " must run on " + line.label() + " " + jars
                     + ", not " + loadedFrom.get(client));

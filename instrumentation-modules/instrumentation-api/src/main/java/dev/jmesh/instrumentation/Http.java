@@ -1,8 +1,31 @@
 package dev.jmesh.instrumentation;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
 /** Small HTTP facts shared by the HTTP client instrumentations. */
 public final class Http {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     private Http() {
+    }
+
+    /**
+     * The address an IP literal names ({@code 10.0.0.5}, {@code ::1} or {@code [::1]}), or null for a host name:
+     * never a DNS lookup. An https attempt to an endpoint given as an address connects there under the service's
+     * name, so that TLS (SNI, the certificate's name) is about the name the application used.
+     */
+    public static InetAddress addressLiteral(String host) {
+        if (host == null || !(IPV4.matcher(host).matches() || host.indexOf(':') >= 0)) {
+            return null;
+        }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            return InetAddress.getByName(bare); // a literal: parsed, not looked up
+        } catch (UnknownHostException | SecurityException notAnAddress) {
+            return null;
+        }
     }
 
     /** The path of a request target without its query string; "/" when empty. */

@@ -9,6 +9,7 @@ import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.InputStreamEntity;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.DefaultHttpClient;
 import org.apache.http.impl.client.HttpClients;
@@ -29,8 +30,10 @@ final class Apache4Calls implements LibraryClients.Client {
         this.client = client;
     }
 
-    static Apache4Calls createDefault() {
-        CloseableHttpClient client = HttpClients.createDefault();
+    /** @param trustStore the app's own trust for https (see {@link Tls}), or null for the library's default */
+    static Apache4Calls createDefault(String trustStore) {
+        CloseableHttpClient client = trustStore == null ? HttpClients.createDefault() : HttpClients.custom()
+                .setSSLSocketFactory(new SSLConnectionSocketFactory(Tls.trusting(trustStore))).build();
         LibraryClients.announce("apache4", client.getClass());
         return new Apache4Calls(client);
     }

@@ -4,6 +4,8 @@ import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.io.CloseMode;
@@ -21,9 +23,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it is read into memory first.
  */
 final class Apache5AsyncCalls implements LibraryClients.Client {
-    private final CloseableHttpAsyncClient client = HttpAsyncClients.custom().disableAutomaticRetries().build();
+    private final CloseableHttpAsyncClient client;
 
-    Apache5AsyncCalls() {
+    /** @param trustStore the app's own trust for https (see {@link Tls}), or null for the library's default */
+    Apache5AsyncCalls(String trustStore) {
+        client = trustStore == null ? HttpAsyncClients.custom().disableAutomaticRetries().build()
+                : HttpAsyncClients.custom().disableAutomaticRetries()
+                        .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                                .setTlsStrategy(ClientTlsStrategyBuilder.create()
+                                        .setSslContext(Tls.trusting(trustStore)).build())
+                                .build())
+                        .build();
         LibraryClients.announce("apache5-async", client.getClass());
         client.start();
     }

@@ -4,6 +4,8 @@ import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.SSLConnectionSocketFactoryBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
@@ -17,9 +19,17 @@ import org.apache.hc.core5.http.io.entity.InputStreamEntity;
  * upstream's failures from the mesh and from the app alike.
  */
 final class Apache5Calls implements LibraryClients.Client {
-    private final CloseableHttpClient client = HttpClients.custom().disableAutomaticRetries().build();
+    private final CloseableHttpClient client;
 
-    Apache5Calls() {
+    /** @param trustStore the app's own trust for https (see {@link Tls}), or null for the library's default */
+    Apache5Calls(String trustStore) {
+        client = trustStore == null ? HttpClients.custom().disableAutomaticRetries().build()
+                : HttpClients.custom().disableAutomaticRetries()
+                        .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                                .setSSLSocketFactory(SSLConnectionSocketFactoryBuilder.create()
+                                        .setSslContext(Tls.trusting(trustStore)).build())
+                                .build())
+                        .build();
         LibraryClients.announce("apache5", client.getClass());
     }
 

@@ -23,21 +23,28 @@ public final class LibraryClients {
             "usage: java -cp library-clients.jar:<client libraries> dev.jmesh.demo.clients.LibraryClients [options]",
             "  --base URL          service to call (default http://inventory)",
             "  --calls N           number of calls (default 20)",
-            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | apache5-async | jdk"
+            "  --client C[,C...]   okhttp | okhttp-async | apache4 | apache4-legacy | apache5 | apache5-async"
+                    + " | apache5-stream | jdk"
                     + " | jdk-async | huc | all",
             "                      (default all; several clients rotate per call)",
             "  --post-every K      every K-th call is POST /orders instead of GET /items/{i} (default 0 = never)",
             "  --body-bytes N      a POST sends N bytes instead of a small JSON document",
             "  --body-mode M       buffered (in memory, default) | streamed (from a stream of unknown length)",
             "  --request-timeout-ms MS  jdk, jdk-async: HttpRequest.timeout (default none)",
-            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up (default: wait)",
-            "  --trust-store FILE  PKCS12 trust store (password changeit) huc sets for https (default: the JVM's)",
+            "  --cancel-after-ms MS     jdk-async: cancel the future after MS and give up; okhttp-async: Call.cancel()"
+                    + " after MS, then wait for OkHttp's callback (default: wait)",
+            "  --trust-store FILE  PKCS12 trust store (password changeit) huc, apache4, apache5* use for https"
+                    + " (default: the library's)",
             "  --interval-ms MS    pause between calls (default 0)",
+            "  --service-per-client  each client calls the service named like itself: --base's host is replaced"
+                    + " by the client's name",
+            "  --linger-ms MS      stay up this long after the summary (default 0)",
             "  --exit-code N       exit status at the end (default 0)",
             "  --quiet             print only the summary");
 
     static final String[] ALL_CLIENTS =
-            {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5", "apache5-async", "jdk", "jdk-async", "huc"};
+            {"okhttp", "okhttp-async", "apache4", "apache4-legacy", "apache5", "apache5-async", "apache5-stream", "jdk",
+                    "jdk-async", "huc"};
 
     // Configuration, set once from the command line, legacy style.
     private static String base = "http://inventory";
@@ -53,6 +60,8 @@ public final class LibraryClients {
     private static String trustStore = null;
     private static long requestTimeoutMillis = 0;
     private static long cancelAfterMillis = 0;
+    private static boolean servicePerClient = false;
+    private static int lingerMillis = 0;
 
     /** One client object per client name, created on first use (and so its library loaded only then). */
     private static final Map<String, Client> CREATED = new LinkedHashMap<>();
@@ -109,6 +118,13 @@ public final class LibraryClients {
         }
         System.out.println("SUMMARY ok=" + ok + " failed=" + failed);
         System.out.flush();
+        if (lingerMillis > 0) {
+            try {
+                Thread.sleep(lingerMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         // Always exit explicitly: OkHttp's threads would keep the JVM up for a while otherwise.
         System.exit(exitCode);
     }
@@ -123,7 +139,7 @@ public final class LibraryClients {
                 : bodyBytes < 0 ? Body.json("{\"item\":\"" + i + "\",\"quantity\":1}")
                 : streamedBodies ? Body.streamed(bodyBytes) : Body.buffered(bodyBytes);
         try {
-            Reply reply = client(clientName).call(base + path, method, body);
+            Reply reply = client(clientName).call(baseFor(clientName) + path, method, body);
             boolean success = reply.status >= 200 && reply.status < 300;
             if (success) {
                 print("OK " + clientName + " " + method + " " + path + " " + reply.status + " " + reply.body.length());
@@ -142,12 +158,13 @@ public final class LibraryClients {
         Client client = CREATED.get(name);
         if (client == null) {
             switch (name) {
-                case "okhttp": client = new OkHttpCalls(false); break;
-                case "okhttp-async": client = new OkHttpCalls(true); break;
-                case "apache4": client = Apache4Calls.createDefault(); break;
+                case "okhttp": client = new OkHttpCalls(false, 0); break;
+                case "okhttp-async": client = new OkHttpCalls(true, cancelAfterMillis); break;
+                case "apache4": client = Apache4Calls.createDefault(trustStore); break;
                 case "apache4-legacy": client = Apache4Calls.legacyDefaultHttpClient(); break;
-                case "apache5": client = new Apache5Calls(); break;
-                case "apache5-async": client = new Apache5AsyncCalls(); break;
+                case "apache5": client = new Apache5Calls(trustStore); break;
+                case "apache5-async": client = new Apache5AsyncCalls(trustStore); break;
+                case "apache5-stream": client = new Apache5StreamCalls(trustStore); break;
                 case "jdk": client = new JdkCalls(false, requestTimeoutMillis, cancelAfterMillis); break;
                 case "jdk-async": client = new JdkCalls(true, requestTimeoutMillis, cancelAfterMillis); break;
                 case "huc": client = urlConnectionCalls(); break;
@@ -156,6 +173,16 @@ public final class LibraryClients {
             CREATED.put(name, client);
         }
         return client;
+    }
+
+    /** {@code --base}, or with {@code --service-per-client} the same URL with the client's name as its host. */
+    private static String baseFor(String clientName) {
+        if (!servicePerClient) {
+            return base;
+        }
+        int hostStart = base.indexOf("://") + 3;
+        int hostEnd = base.indexOf(':', hostStart);
+        return base.substring(0, hostStart) + clientName + (hostEnd < 0 ? "" : base.substring(hostEnd));
     }
 
     private static Client urlConnectionCalls() {
@@ -215,6 +242,10 @@ public final class LibraryClients {
                 quiet = true;
                 continue;
             }
+            if (option.equals("--service-per-client")) {
+                servicePerClient = true;
+                continue;
+            }
             if (option.equals("--help")) {
                 System.out.println(USAGE);
                 System.exit(0);
@@ -235,6 +266,7 @@ public final class LibraryClients {
                 case "--trust-store": trustStore = value; break;
                 case "--request-timeout-ms": requestTimeoutMillis = nonNegative(option, value); break;
                 case "--cancel-after-ms": cancelAfterMillis = nonNegative(option, value); break;
+                case "--linger-ms": lingerMillis = nonNegative(option, value); break;
                 default: throw new IllegalArgumentException("unknown option " + option);
             }
         }

@@ -27,10 +27,13 @@ final class OkHttpCalls implements LibraryClients.Client {
     private static final MediaType JSON = MediaType.parse("application/json; charset=utf-8");
 
     private final boolean async;
+    private final long cancelAfterMillis;
     private final OkHttpClient client = new OkHttpClient();
 
-    OkHttpCalls(boolean async) {
+    /** @param cancelAfterMillis enqueue: cancel the call when no callback came within this time (0 = wait) */
+    OkHttpCalls(boolean async, long cancelAfterMillis) {
         this.async = async;
+        this.cancelAfterMillis = cancelAfterMillis;
         LibraryClients.announce(async ? "okhttp-async" : "okhttp", OkHttpClient.class);
     }
 
@@ -43,7 +46,7 @@ final class OkHttpCalls implements LibraryClients.Client {
             request.method(method, null);
         }
         Call call = client.newCall(request.build());
-        return async ? enqueue(call) : execute(call);
+        return async ? enqueue(call, cancelAfterMillis) : execute(call);
     }
 
     /** A body OkHttp learns nothing about in advance: unknown length, written from a stream. */
@@ -74,8 +77,12 @@ final class OkHttpCalls implements LibraryClients.Client {
         }
     }
 
-    /** The asynchronous way: the callback runs on OkHttp's dispatcher thread; the caller waits for it. */
-    private static LibraryClients.Reply enqueue(Call call) throws Exception {
+    /**
+     * The asynchronous way: the callback runs on OkHttp's dispatcher thread; the caller waits for it. With
+     * {@code cancelAfterMillis}, the caller gives up after that long: {@code Call.cancel()}, then the callback
+     * OkHttp owes it (a failure) is waited for and thrown.
+     */
+    private static LibraryClients.Reply enqueue(Call call, long cancelAfterMillis) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger callbacks = new AtomicInteger();
         AtomicReference<LibraryClients.Reply> reply = new AtomicReference<>();
@@ -107,6 +114,9 @@ final class OkHttpCalls implements LibraryClients.Client {
                 }
             }
         });
+        if (cancelAfterMillis > 0 && !done.await(cancelAfterMillis, TimeUnit.MILLISECONDS)) {
+            call.cancel();
+        }
         if (!done.await(60, TimeUnit.SECONDS)) {
             call.cancel();
             throw new IllegalStateException("no callback within 60 s");

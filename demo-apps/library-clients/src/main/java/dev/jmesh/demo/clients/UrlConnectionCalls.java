@@ -7,15 +7,10 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code java.net.HttpURLConnection} as legacy code uses it. A streamed body uses chunked streaming mode, so that
@@ -30,19 +25,7 @@ final class UrlConnectionCalls implements LibraryClients.Client {
     /** @param trustStore a PKCS12 trust store (password {@code changeit}) for https, or null for the JVM's default */
     UrlConnectionCalls(String trustStore) throws Exception {
         LibraryClients.announce("huc", HttpURLConnection.class);
-        socketFactory = trustStore == null ? null : socketFactory(trustStore);
-    }
-
-    private static SSLSocketFactory socketFactory(String trustStore) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(Paths.get(trustStore))) {
-            store.load(in, "changeit".toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context.getSocketFactory();
+        socketFactory = trustStore == null ? null : Tls.trusting(trustStore).getSocketFactory();
     }
 
     @Override

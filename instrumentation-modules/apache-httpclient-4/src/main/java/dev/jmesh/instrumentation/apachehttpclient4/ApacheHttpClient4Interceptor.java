@@ -247,6 +247,17 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
     static final class Attempts implements BlockingExchange<CloseableHttpResponse> {
         private final CloseableHttpClient client;
         private final Kind kind;
+        /** {@code HttpHost(InetAddress, String hostname, int port, String scheme)}, httpcore 4.4+; null before. */
+        private static final java.lang.reflect.Constructor<HttpHost> HOST_WITH_ADDRESS = hostWithAddress();
+
+        private static java.lang.reflect.Constructor<HttpHost> hostWithAddress() {
+            try {
+                return HttpHost.class.getConstructor(java.net.InetAddress.class, String.class, int.class, String.class);
+            } catch (NoSuchMethodException | SecurityException olderThan44) {
+                return null;
+            }
+        }
+
         private final HttpHost target;
         private final HttpRequest request;
         private final HttpContext context;
@@ -280,11 +291,36 @@ public final class ApacheHttpClient4Interceptor implements ApacheHttpClient4Brid
                     }).withQuery(uri == null ? null : uri.getRawQuery()).withBodyBytes(bodyBytes(request));
         }
 
+        /**
+         * For https to an endpoint given as an IP address: that address under the service's name, so that TLS
+         * (SNI, the certificate's name, the app's verifier) is about the name the application used, as for
+         * {@code HttpsURLConnection}. Null otherwise, and where the library cannot do it: before 4.4 an
+         * {@code HttpHost} carries no address, and the {@code DefaultHttpClient} family resolves the name itself.
+         */
+        @SuppressWarnings("deprecation") // AbstractHttpClient: the legacy family, told apart
+        private HttpHost underServiceName(String host, int port) {
+            if (!"https".equalsIgnoreCase(target.getSchemeName()) || HOST_WITH_ADDRESS == null
+                    || client instanceof AbstractHttpClient) {
+                return null;
+            }
+            java.net.InetAddress address = Http.addressLiteral(host);
+            if (address == null) {
+                return null;
+            }
+            try {
+                return HOST_WITH_ADDRESS.newInstance(address, target.getHostName(), port, target.getSchemeName());
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
         @Override
         public CloseableHttpResponse attempt(String host, int port, int timeoutMillis) throws IOException {
             boolean sameTarget = host.equalsIgnoreCase(target.getHostName()) && port == target.getPort();
-            HttpHost attemptTarget = sameTarget ? target : new HttpHost(host, port, target.getSchemeName());
-            URI attemptUri = sameTarget ? uri : retarget(uri, host, port);
+            HttpHost routed = sameTarget ? null : underServiceName(host, port);
+            HttpHost attemptTarget = sameTarget ? target
+                    : routed != null ? routed : new HttpHost(host, port, target.getSchemeName());
+            URI attemptUri = sameTarget ? uri : retarget(uri, routed != null ? target.getHostName() : host, port);
             Settings settings = timeoutMillis > 0 ? settingsFor(timeoutMillis) : null;
             HttpRequest attemptRequest = request;
             final List<Header> added = new ArrayList<Header>(1);

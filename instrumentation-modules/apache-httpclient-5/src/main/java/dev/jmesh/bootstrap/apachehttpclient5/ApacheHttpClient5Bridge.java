@@ -42,6 +42,30 @@ public final class ApacheHttpClient5Bridge {
         Object executeSimple(Object client, Object request, Object context, Object callback);
     }
 
+    /** The helper for async calls with any {@code AsyncRequestProducer}/{@code AsyncResponseConsumer} pair. */
+    static final String STREAMING_INTERCEPTOR =
+            "dev.jmesh.instrumentation.apachehttpclient5.StreamingAsyncInterceptor";
+
+    /**
+     * Runs {@code doExecute(HttpHost, AsyncRequestProducer, AsyncResponseConsumer, HandlerFactory, HttpContext,
+     * FutureCallback)} of an async client through the mesh.
+     */
+    public interface StreamingInterceptor {
+
+        /** Returns the {@code Future} for the application, or null to decline (the original method then runs). */
+        Object execute(Object client, Object target, Object producer, Object consumer, Object pushHandlerFactory,
+                       Object context, Object callback);
+    }
+
+    private static final ClassValue<StreamingInterceptor> STREAMING_INTERCEPTORS =
+            new ClassValue<StreamingInterceptor>() {
+                @Override
+                protected StreamingInterceptor computeValue(Class<?> libraryType) {
+                    Object helper = Helpers.create(STREAMING_INTERCEPTOR, libraryType);
+                    return helper instanceof StreamingInterceptor ? (StreamingInterceptor) helper : null;
+                }
+            };
+
     private static final ClassValue<AsyncInterceptor> ASYNC_INTERCEPTORS = new ClassValue<AsyncInterceptor>() {
         @Override
         protected AsyncInterceptor computeValue(Class<?> libraryType) {
@@ -101,6 +125,31 @@ public final class ApacheHttpClient5Bridge {
         Object future;
         try {
             future = current.executeSimple(client, request, context, callback);
+        } catch (Throwable t) {
+            return Outcome.thrown(t);
+        }
+        return future == null ? null : Outcome.returned(future);
+    }
+
+    /**
+     * Called from the enter advice of an async client's {@code doExecute(HttpHost, AsyncRequestProducer,
+     * AsyncResponseConsumer, HandlerFactory, HttpContext, FutureCallback)}: null when the mesh stays out (one of
+     * its own attempts, a {@code SimpleHttpRequest} call it already runs, a producer it cannot read), otherwise
+     * the outcome (the application's {@code Future}).
+     */
+    public static Outcome executeStreaming(Class<?> libraryType, Object client, Object target, Object producer,
+                                           Object consumer, Object pushHandlerFactory, Object context,
+                                           Object callback) {
+        if (producer == null || client == null || CallDepth.nested()) {
+            return null;
+        }
+        StreamingInterceptor current = STREAMING_INTERCEPTORS.get(libraryType);
+        if (current == null) {
+            return null;
+        }
+        Object future;
+        try {
+            future = current.execute(client, target, producer, consumer, pushHandlerFactory, context, callback);
         } catch (Throwable t) {
             return Outcome.thrown(t);
         }

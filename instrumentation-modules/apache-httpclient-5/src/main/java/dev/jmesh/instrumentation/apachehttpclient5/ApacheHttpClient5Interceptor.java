@@ -29,6 +29,7 @@ import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.Locale;
@@ -160,6 +161,18 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
         return entity == null ? 0 : Http.bodyBytes(true, entity.isRepeatable(), entity.getContentLength());
     }
 
+    /**
+     * Where an attempt connects: the endpoint. For https to an endpoint given as an IP address, that address under
+     * the service's name: the library connects to the address, and TLS (SNI, the certificate's name, a custom
+     * verifier) is about the name the application used, as for {@code HttpsURLConnection}. The connection pool
+     * keeps such connections per address.
+     */
+    static HttpHost attemptTarget(OutboundCall call, String endpointHost, int port) {
+        InetAddress address = "https".equals(call.scheme()) ? Http.addressLiteral(endpointHost) : null;
+        return address == null ? new HttpHost(call.scheme(), endpointHost, port)
+                : new HttpHost(call.scheme(), address, call.host(), port);
+    }
+
     /** The smaller of the application's timeout (null = not set, 0 = none) and the mesh's ({@code > 0}). */
     static Timeout tighter(Timeout own, int meshMillis) {
         if (own == null || own.isDisabled() || own.toMilliseconds() > meshMillis) {
@@ -234,9 +247,11 @@ public final class ApacheHttpClient5Interceptor implements ApacheHttpClient5Brid
                 }
             }
             String hostName = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            HttpHost attemptTarget = sameTarget ? target : new HttpHost(call.scheme(), hostName, port);
+            HttpHost attemptTarget = sameTarget ? target : attemptTarget(call, hostName, port);
             RequestConfig own = request instanceof Configurable ? ((Configurable) request).getConfig() : null;
-            HttpUriRequestBase copy = copyOf(sameTarget, hostName, port,
+            // Under the service's name when TLS is about it (5.4+ take the TLS name from the request's authority).
+            String authorityHost = attemptTarget.getAddress() != null ? call.host() : hostName;
+            HttpUriRequestBase copy = copyOf(sameTarget, authorityHost, port,
                     timeoutMillis > 0 ? withTimeout(effectiveConfig(own), timeoutMillis) : own);
             for (Header header : added) {
                 copy.setHeader(header); // replaces the application's header of that name, if any

@@ -43,6 +43,10 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
     static final String INTERNAL_CLIENT = "org.apache.hc.client5.http.impl.classic.InternalHttpClient";
     static final String MINIMAL_CLIENT = "org.apache.hc.client5.http.impl.classic.MinimalHttpClient";
     static final String ASYNC_CLIENT = "org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient";
+    static final String INTERNAL_ASYNC_CLIENT = "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient";
+    static final String MINIMAL_ASYNC_CLIENT =
+            "org.apache.hc.client5.http.impl.async.AbstractMinimalHttpAsyncClientBase";
+    private static final String REQUEST_PRODUCER = "org.apache.hc.core5.http.nio.AsyncRequestProducer";
     private static final String SIMPLE_REQUEST = "org.apache.hc.client5.http.async.methods.SimpleHttpRequest";
     private static final String HTTP_HOST = "org.apache.hc.core5.http.HttpHost";
     private static final String CLASSIC_REQUEST = "org.apache.hc.core5.http.ClassicHttpRequest";
@@ -55,7 +59,7 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
 
     @Override
     public List<String> targetTypes() {
-        return Arrays.asList(INTERNAL_CLIENT, MINIMAL_CLIENT, ASYNC_CLIENT);
+        return Arrays.asList(INTERNAL_CLIENT, MINIMAL_CLIENT, ASYNC_CLIENT, INTERNAL_ASYNC_CLIENT, MINIMAL_ASYNC_CLIENT);
     }
 
     /** The library, and Spring's RestTemplate/RestClient layered over it: the caller is the app's frame. */
@@ -81,6 +85,11 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
                 .transform(new AgentBuilder.Transformer.ForAdvice()
                         .include(ApacheHttpClient5Module.class.getClassLoader())
                         .advice(executeSimpleMethod(), ExecuteSimpleAdvice.class.getName(),
+                                ReturnOutcomeAdvice.class.getName()))
+                .type(namedOneOf(INTERNAL_ASYNC_CLIENT, MINIMAL_ASYNC_CLIENT))
+                .transform(new AgentBuilder.Transformer.ForAdvice()
+                        .include(ApacheHttpClient5Module.class.getClassLoader())
+                        .advice(doExecuteAsyncMethod(), DoExecuteAsyncAdvice.class.getName(),
                                 ReturnOutcomeAdvice.class.getName()));
     }
 
@@ -105,6 +114,37 @@ public final class ApacheHttpClient5Module implements InstrumentationModule {
                                     @Advice.Argument(1) Object context,
                                     @Advice.Argument(2) Object callback) {
             return ApacheHttpClient5Bridge.executeSimple(libraryType, client, request, context, callback);
+        }
+    }
+
+    /**
+     * The async clients' {@code doExecute(HttpHost, AsyncRequestProducer, AsyncResponseConsumer, HandlerFactory,
+     * HttpContext, FutureCallback)}, which every {@code execute} overload with a producer and a consumer reaches
+     * once (see {@link StreamingAsyncInterceptor}).
+     */
+    static ElementMatcher.Junction<MethodDescription> doExecuteAsyncMethod() {
+        return named("doExecute").and(not(isAbstract())).and(takesArguments(6))
+                .and(takesArgument(0, named(HTTP_HOST)))
+                .and(takesArgument(1, named(REQUEST_PRODUCER)))
+                .and(takesArgument(4, named(HTTP_CONTEXT)));
+    }
+
+    /** Woven into the async {@code doExecute}; see {@link DoExecuteAdvice}. */
+    public static final class DoExecuteAsyncAdvice {
+        private DoExecuteAsyncAdvice() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+        public static Outcome enter(@Advice.Origin Class<?> libraryType,
+                                    @Advice.This Object client,
+                                    @Advice.Argument(0) Object target,
+                                    @Advice.Argument(1) Object producer,
+                                    @Advice.Argument(2) Object consumer,
+                                    @Advice.Argument(3) Object pushHandlerFactory,
+                                    @Advice.Argument(4) Object context,
+                                    @Advice.Argument(5) Object callback) {
+            return ApacheHttpClient5Bridge.executeStreaming(libraryType, client, target, producer, consumer,
+                    pushHandlerFactory, context, callback);
         }
     }
 

@@ -67,7 +67,7 @@ public final class SimpleAsyncInterceptor implements ApacheHttpClient5Bridge.Asy
             if (call == null) {
                 return null;
             }
-            exchange = new SimpleAttempts((CloseableHttpAsyncClient) client, simple, (HttpContext) context);
+            exchange = new SimpleAttempts((CloseableHttpAsyncClient) client, simple, (HttpContext) context, call);
         } catch (RuntimeException | LinkageError e) {
             AgentLog.warnOnce("apache-httpclient-5-async-describe:" + e.getClass().getName(),
                     "could not run an Apache HttpClient 5 async call through the mesh (" + e
@@ -134,18 +134,31 @@ public final class SimpleAsyncInterceptor implements ApacheHttpClient5Bridge.Asy
         return copy;
     }
 
+    /**
+     * The explicit route of an https attempt to an endpoint given as an address (that address under the service's
+     * name, see {@link ApacheHttpClient5Interceptor#attemptTarget}), else null: the request's authority decides.
+     */
+    static HttpHost routeOf(OutboundCall call, String host, int port) {
+        String hostName = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        HttpHost target = ApacheHttpClient5Interceptor.attemptTarget(call, hostName, port);
+        return target.getAddress() != null ? target : null;
+    }
+
     /** One logical call: every attempt a complete buffered exchange on the application's client and context. */
     static final class SimpleAttempts implements AsyncExchange<SimpleHttpResponse> {
         private final CloseableHttpAsyncClient client;
         private final SimpleHttpRequest request;
         private final HttpContext context;
+        private final OutboundCall call;
         private volatile boolean cancelled;
         private volatile Future<SimpleHttpResponse> inFlight;
 
-        SimpleAttempts(CloseableHttpAsyncClient client, SimpleHttpRequest request, HttpContext context) {
+        SimpleAttempts(CloseableHttpAsyncClient client, SimpleHttpRequest request, HttpContext context,
+                       OutboundCall call) {
             this.client = client;
             this.request = request;
             this.context = context;
+            this.call = call;
         }
 
         @Override
@@ -155,11 +168,15 @@ public final class SimpleAsyncInterceptor implements ApacheHttpClient5Bridge.Asy
                 done.completeExceptionally(new CancellationException("the application cancelled the call"));
                 return done;
             }
-            SimpleHttpRequest target = requestFor(request, context, host, port, timeoutMillis);
+            HttpHost route = routeOf(call, host, port);
+            // Under the service's name when TLS is about it (5.4+ take the TLS name from the request's authority).
+            SimpleHttpRequest target = requestFor(request, context, route != null ? call.host() : host, port,
+                    timeoutMillis);
             CallDepth.enter();
             try {
-                inFlight = client.execute(SimpleRequestProducer.create(target), SimpleResponseConsumer.create(),
-                        context, new FutureCallback<SimpleHttpResponse>() {
+                // route null: the library routes by the request's authority (the endpoint)
+                inFlight = client.execute(route, SimpleRequestProducer.create(target), SimpleResponseConsumer.create(),
+                        null, context, new FutureCallback<SimpleHttpResponse>() {
                             @Override
                             public void completed(SimpleHttpResponse response) {
                                 done.complete(response);

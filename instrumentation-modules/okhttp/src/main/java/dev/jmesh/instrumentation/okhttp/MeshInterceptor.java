@@ -225,6 +225,8 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
             CallDepth.enter();
             try {
                 response = attemptChain.proceed(target);
+            } catch (IOException e) {
+                throw e instanceof InterruptedIOException || !chain.call().isCanceled() ? e : cancelled(e);
             } finally {
                 CallDepth.exit();
             }
@@ -233,6 +235,18 @@ public final class MeshInterceptor implements Interceptor, OkHttpBridge.Intercep
                 response = response.newBuilder().request(request).build();
             }
             return response;
+        }
+
+        /**
+         * The failure of an attempt the application cancelled ({@code Call.cancel()}; what OkHttp throws then
+         * depends on where the call was, e.g. "Socket closed"): "Canceled", with that failure as its cause, as an
+         * {@code InterruptedIOException} (OkHttp's own type for a call it stops), which tells the engine that the
+         * application stopped the call: no retry, and no failure counted against the endpoint.
+         */
+        private static InterruptedIOException cancelled(IOException e) {
+            InterruptedIOException stopped = new InterruptedIOException("Canceled"); // OkHttp's word for it
+            stopped.initCause(e);
+            return stopped;
         }
 
         @Override
