@@ -9,6 +9,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -20,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  * An unmodified AWS SDK v2 application: {@code java -jar aws-app.jar ENDPOINT apache|urlconnection COMMAND...}
  * where a command is {@code put:BUCKET/KEY=VALUE}, {@code get:BUCKET/KEY}, {@code head:BUCKET/KEY},
  * {@code list:BUCKET} or {@code create:BUCKET}, optionally repeated with a suffix {@code *N}. It prints one line per
- * SDK call: {@code OK Operation detail} or {@code ERR Operation ExceptionClass: message}.
+ * SDK call: {@code OK Operation detail} or {@code ERR Operation ExceptionClass: message}. It uses only API that
+ * every SDK 2.x release has (path-style through {@code S3Configuration}), so it builds against old releases too.
  */
 public final class AwsApp {
 
@@ -34,7 +36,7 @@ public final class AwsApp {
         try (S3Client s3 = S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
-                .forcePathStyle(true)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClient(http)
                 .build()) {
