@@ -1,5 +1,6 @@
 package dev.jmesh.instrumentation.awssdk2;
 
+import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AwsExchange;
 import dev.jmesh.bootstrap.CallDepth;
 import dev.jmesh.bootstrap.OutboundCall;
@@ -147,7 +148,7 @@ final class SdkCall implements AwsExchange<Object>, AwsSdk2Bridge.HttpObserver {
         lastEndpoint = null;
         lastStatus = -1;
         requestId = null;
-        params.withInput(timeoutMillis > 0 ? withApiCallTimeout(originalInput, timeoutMillis) : originalInput);
+        params.withInput(timeoutMillis > 0 ? timed(timeoutMillis) : originalInput);
         AwsSdk2Bridge.HttpObserver previous = AwsSdk2Bridge.observe(this);
         CallDepth.enter();
         try {
@@ -167,6 +168,17 @@ final class SdkCall implements AwsExchange<Object>, AwsSdk2Bridge.HttpObserver {
         } finally {
             CallDepth.exit();
             AwsSdk2Bridge.restore(previous);
+        }
+    }
+
+    /** The input with the mesh's timeout; the input as it is when this SDK lacks the API (the SDK's own timeouts stand). */
+    private SdkRequest timed(int millis) {
+        try {
+            return withApiCallTimeout(originalInput, millis);
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.warnOnce("aws-sdk-2-timeout:" + e.getClass().getName(), "cannot give an AWS SDK call the mesh's"
+                    + " timeout (" + e + "); such calls keep the SDK's own timeouts");
+            return originalInput;
         }
     }
 
@@ -237,8 +249,13 @@ final class SdkCall implements AwsExchange<Object>, AwsSdk2Bridge.HttpObserver {
         @Override
         public HttpExecuteResponse call() throws IOException {
             HttpExecuteResponse response = delegate.call();
-            if (response != null && response.httpResponse() != null) {
-                call.answered(response.httpResponse());
+            try {
+                if (response != null && response.httpResponse() != null) {
+                    call.answered(response.httpResponse());
+                }
+            } catch (RuntimeException | LinkageError e) {
+                AgentLog.warnOnce("aws-sdk-2-answer:" + e.getClass().getName(), "cannot read an AWS SDK answer's status"
+                        + " and request id (" + e + "); records miss them");
             }
             return response;
         }
