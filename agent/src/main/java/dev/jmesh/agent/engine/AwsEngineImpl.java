@@ -19,6 +19,9 @@ import java.util.function.Consumer;
  * protocol {@code aws}, rpc.system {@code aws-api}, the service and operation, the AWS request id, and as attempts
  * every HTTP request the SDK sent for it (its own retries included).
  *
+ * <p>With {@code egress.mode: registry_only}, the client's endpoint must match {@code egress.allow} (e.g.
+ * {@code "*.amazonaws.com:443"}), as the HTTP request underneath would have had to.
+ *
  * <p>A policy entry keeps its runtime (breaker state, rate-limit tokens) across reloads while its config is unchanged.
  */
 public final class AwsEngineImpl implements AwsEngine {
@@ -40,6 +43,7 @@ public final class AwsEngineImpl implements AwsEngine {
     private static final class Snapshot {
         final Map<String, AwsRuntime> byKey;
         final String localService;
+        final Egress egress;
 
         Snapshot(MeshConfig config, Map<String, AwsRuntime> previous) {
             Map<String, AwsRuntime> map = new HashMap<String, AwsRuntime>();
@@ -50,6 +54,7 @@ public final class AwsEngineImpl implements AwsEngine {
             }
             this.byKey = Collections.unmodifiableMap(map);
             this.localService = config.service();
+            this.egress = new Egress(config.egress());
         }
     }
 
@@ -62,6 +67,15 @@ public final class AwsEngineImpl implements AwsEngine {
         record.service(service);
         record.rpc(RPC_SYSTEM, service, operation);
         try {
+            if (!current.egress.allows(call)) {
+                // The SDK's HTTP request runs nested, past the HTTP egress check: the SDK call is checked instead.
+                record.flags().add(ResponseFlags.NO_ROUTE);
+                Exception denied = exchange.rejectedException("jmesh: egress to '" + call.authority()
+                        + "' is not allowed (egress.mode registry_only and no egress.allow entry matches); " + service
+                        + "." + operation + " was not sent");
+                record.outcome(-1, denied);
+                throw denied;
+            }
             AwsRuntime byOperation = current.byKey.isEmpty() ? null : current.byKey.get(service + "." + operation);
             AwsRuntime byService = current.byKey.isEmpty() ? null : current.byKey.get(service);
             if (byOperation == null && byService == null) {

@@ -164,4 +164,20 @@ class AwsEngineImplTest {
         assertEquals("~RL", records.get(3).flagsText());
         assertEquals(200, records.get(3).status());
     }
+
+    @Test
+    void registryOnlyEgressChecksTheClientsEndpoint() throws Exception {
+        AwsEngineImpl engine = new AwsEngineImpl(ConfigLoader.parse("egress: { mode: registry_only, allow:"
+                + " [\"*.amazonaws.com:443\"] }\n", "test.yaml").config(), records::add);
+        engine.call("S3", "GetObject", call("GetObject"), new Script());
+        Script sdk = new Script();
+        OutboundCall elsewhere = new OutboundCall("aws", "http", "10.1.2.3", 9000, "GetObject", "/", true)
+                .withCaller("Test.main:1");
+        SdkClient denied = assertThrows(SdkClient.class, () -> engine.call("S3", "GetObject", elsewhere, sdk));
+        assertEquals("jmesh: egress to '10.1.2.3:9000' is not allowed (egress.mode registry_only and no egress.allow"
+                + " entry matches); S3.GetObject was not sent", denied.getMessage());
+        assertEquals(List.of(), sdk.timeouts);
+        assertEquals("-", records.get(0).flagsText());
+        assertEquals("NR", records.get(1).flagsText());
+    }
 }
