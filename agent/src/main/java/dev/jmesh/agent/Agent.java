@@ -4,6 +4,7 @@ import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.instrumentation.InstrumentationModule;
 import dev.jmesh.instrumentation.apachehttpclient4.ApacheHttpClient4Module;
 import dev.jmesh.instrumentation.apachehttpclient5.ApacheHttpClient5Module;
+import dev.jmesh.instrumentation.awssdk2.AwsSdk2Module;
 import dev.jmesh.instrumentation.httpurlconnection.HttpUrlConnectionModule;
 import dev.jmesh.instrumentation.jdbc.JdbcModule;
 import dev.jmesh.instrumentation.jdkhttpclient.JdkHttpClientModule;
@@ -33,7 +34,8 @@ public final class Agent {
             new ApacheHttpClient5Module(),
             new JdkHttpServerModule(),
             new ServletModule(),
-            new JdbcModule());
+            new JdbcModule(),
+            new AwsSdk2Module());
 
     private Agent() {
     }

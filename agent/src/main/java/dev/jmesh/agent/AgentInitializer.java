@@ -2,12 +2,14 @@ package dev.jmesh.agent;
 
 import dev.jmesh.agent.admin.AdminEndpoint;
 import dev.jmesh.agent.controlplane.ControlPlane;
+import dev.jmesh.agent.engine.AwsEngineImpl;
 import dev.jmesh.agent.engine.Caller;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.agent.engine.db.DatabaseEngineImpl;
 import dev.jmesh.agent.telemetry.ConfigStatus;
 import dev.jmesh.agent.telemetry.Telemetry;
 import dev.jmesh.bootstrap.AgentLog;
+import dev.jmesh.bootstrap.AwsCalls;
 import dev.jmesh.bootstrap.CallSite;
 import dev.jmesh.bootstrap.Databases;
 import dev.jmesh.bootstrap.Helpers;
@@ -123,9 +125,12 @@ final class AgentInitializer {
         Mesh.install(engine);
         final DatabaseEngineImpl databases = new DatabaseEngineImpl(config, telemetry);
         Databases.install(databases);
+        final AwsEngineImpl aws = new AwsEngineImpl(config, telemetry);
+        AwsCalls.install(aws);
         final Consumer<MeshConfig> apply = changed -> {
             engine.update(changed);
             databases.update(changed);
+            aws.update(changed);
             telemetry.configure(changed.telemetry());
             admin.configure(changed);
         };

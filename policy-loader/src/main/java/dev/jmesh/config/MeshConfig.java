@@ -24,6 +24,7 @@ public final class MeshConfig {
     private final InboundConfig inbound;
     private final TelemetryConfig telemetry;
     private final ControlPlaneConfig controlPlane;
+    private final Map<String, AwsPolicy> aws;
 
     MeshConfig(String service, Map<String, ServiceConfig> services, TelemetryConfig telemetry) {
         this(service, services, Collections.<RouteConfig>emptyList(), Collections.<String, DatabaseConfig>emptyMap(),
@@ -33,6 +34,13 @@ public final class MeshConfig {
     MeshConfig(String service, Map<String, ServiceConfig> services, List<RouteConfig> routes,
             Map<String, DatabaseConfig> databases, EgressConfig egress, InboundConfig inbound,
             TelemetryConfig telemetry, ControlPlaneConfig controlPlane) {
+        this(service, services, routes, databases, egress, inbound, telemetry, controlPlane,
+                Collections.<String, AwsPolicy>emptyMap());
+    }
+
+    private MeshConfig(String service, Map<String, ServiceConfig> services, List<RouteConfig> routes,
+            Map<String, DatabaseConfig> databases, EgressConfig egress, InboundConfig inbound,
+            TelemetryConfig telemetry, ControlPlaneConfig controlPlane, Map<String, AwsPolicy> aws) {
         this.service = service;
         this.services = Collections.unmodifiableMap(new LinkedHashMap<String, ServiceConfig>(services));
         this.routes = Collections.unmodifiableList(new ArrayList<RouteConfig>(routes));
@@ -41,6 +49,13 @@ public final class MeshConfig {
         this.inbound = inbound;
         this.telemetry = telemetry;
         this.controlPlane = controlPlane;
+        this.aws = Collections.unmodifiableMap(new LinkedHashMap<String, AwsPolicy>(aws));
+    }
+
+    /** This config with {@code policies} as its {@code aws} map. */
+    MeshConfig withAws(Map<String, AwsPolicy> policies) {
+        return new MeshConfig(service, services, routes, databases, egress, inbound, telemetry, controlPlane,
+                policies);
     }
 
     /**
@@ -49,7 +64,7 @@ public final class MeshConfig {
      */
     public MeshConfig withServicesAndRoutesOf(MeshConfig other) {
         return new MeshConfig(service, other.services, other.routes, databases, egress, inbound, telemetry,
-                controlPlane);
+                controlPlane, aws);
     }
 
     /** No service name, no upstream services, no routes, no access log: the agent passes calls through. */
@@ -87,6 +102,14 @@ public final class MeshConfig {
         return databases.get(name);
     }
 
+    /**
+     * Policies for AWS SDK calls by {@code Service} or {@code Service.Operation} (e.g. {@code S3.GetObject}), in
+     * the order written; a call takes its operation's entry, else its service's. Empty when none are configured.
+     */
+    public Map<String, AwsPolicy> aws() {
+        return aws;
+    }
+
     /** Never null: {@code allow_all} unless configured. */
     public EgressConfig egress() {
         return egress;
@@ -118,12 +141,12 @@ public final class MeshConfig {
         MeshConfig m = (MeshConfig) o;
         return Objects.equals(service, m.service) && services.equals(m.services) && routes.equals(m.routes)
                 && databases.equals(m.databases) && egress.equals(m.egress) && inbound.equals(m.inbound) && telemetry.equals(m.telemetry)
-                && Objects.equals(controlPlane, m.controlPlane);
+                && Objects.equals(controlPlane, m.controlPlane) && aws.equals(m.aws);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(service, services, routes, databases, egress, inbound, telemetry, controlPlane);
+        return Objects.hash(service, services, routes, databases, egress, inbound, telemetry, controlPlane, aws);
     }
 
     @Override
@@ -134,6 +157,7 @@ public final class MeshConfig {
                 + (egress.equals(EgressConfig.DEFAULT) ? "" : ", egress=" + egress)
                 + (inbound.equals(InboundConfig.DEFAULT) ? "" : ", inbound=" + inbound)
                 + ", telemetry=" + telemetry
-                + (controlPlane == null ? "" : ", controlPlane=" + controlPlane) + "}";
+                + (controlPlane == null ? "" : ", controlPlane=" + controlPlane)
+                + (aws.isEmpty() ? "" : ", aws=" + aws.values()) + "}";
     }
 }

@@ -7,13 +7,13 @@ import java.util.Map;
 
 /**
  * The top level of the document: {@code service}, {@code services}, {@code routes}, {@code databases},
- * {@code egress}, {@code inbound}, {@code telemetry}, {@code controlPlane}.
+ * {@code egress}, {@code inbound}, {@code telemetry}, {@code controlPlane}, {@code aws}.
  */
 final class MeshConfigParser {
 
     static final List<String> KEYS =
             Fields.keys("service", "services", "routes", "databases", "egress", "inbound", "telemetry",
-                    "controlPlane");
+                    "controlPlane", "aws");
 
     private MeshConfigParser() {
     }
@@ -46,10 +46,13 @@ final class MeshConfigParser {
         ControlPlaneConfig controlPlane = f.has("controlPlane")
                 ? ControlPlaneParser.parse(f.get("controlPlane"), problems)
                 : null;
+        Map<String, AwsPolicy> aws = f.has("aws")
+                ? AwsParser.parseAll(f.get("aws"), problems)
+                : Collections.<String, AwsPolicy>emptyMap();
         if (problems.hasErrors()) {
             return null;
         }
         return new MeshConfig(service, services, routes, databases, egress, inbound,
-                telemetry == null ? TelemetryConfig.NONE : telemetry, controlPlane);
+                telemetry == null ? TelemetryConfig.NONE : telemetry, controlPlane).withAws(aws);
     }
 }

@@ -30,6 +30,7 @@ final class Origins {
         Map<String, Map<String, ?>> present = new LinkedHashMap<String, Map<String, ?>>();
         present.put("services", config.services());
         present.put("databases", config.databases());
+        present.put("aws", config.aws());
         Origins o = new Origins(overrideSources, present);
         o.walk(Schema.ROOT, root != null && root.is(Node.Kind.MAP) ? root : null, "");
         return Collections.unmodifiableMap(o.origins);

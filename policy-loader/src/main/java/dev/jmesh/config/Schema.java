@@ -78,6 +78,10 @@ final class Schema {
             .key("circuitBreaker", CIRCUIT_BREAKER).key("retry", DATABASE_RETRY)
             .key("statements", list(STATEMENT, true));
 
+    static final Schema AWS = section(false)
+            .value("timeout").key("retry", DATABASE_RETRY).key("circuitBreaker", CIRCUIT_BREAKER)
+            .key("rateLimit", RATE_LIMIT);
+
     static final Schema EGRESS = section(false).value("mode").list("allow");
 
     static final Schema INBOUND_ROUTE = section(false).value("name").key("match", MATCH).key("rateLimit", RATE_LIMIT);
@@ -104,7 +108,7 @@ final class Schema {
     static final Schema ROOT = section(false)
             .value("service").key("services", names(SERVICE)).key("routes", list(ROUTE, true))
             .key("databases", names(DATABASE)).key("egress", EGRESS).key("inbound", INBOUND).key("telemetry", TELEMETRY)
-            .key("controlPlane", CONTROL_PLANE);
+            .key("controlPlane", CONTROL_PLANE).key("aws", names(AWS));
 
     private final Kind kind;
     private final boolean offWhenAbsent;

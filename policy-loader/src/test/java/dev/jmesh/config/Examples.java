@@ -113,6 +113,18 @@ final class Examples {
                 match: "jdbc:mysql://reporting:3306/*"
             """;
 
+    static final String AWS = """
+            aws:
+              S3:
+                timeout: 5s
+                circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 4, openDuration: 30s }
+              S3.GetObject:
+                timeout: 800ms
+                retry: { maxAttempts: 2, backoff: { base: 20ms, max: 100ms } }
+                rateLimit: { requestsPerSecond: 50, burst: 10, mode: shadow }
+              DynamoDb: { timeout: 2s }
+            """;
+
     static final String EGRESS = """
             egress:
               mode: registry_only
@@ -193,6 +205,7 @@ final class Examples {
         m.put("routes", ROUTES);
         m.put("routes as JSON", ROUTES_JSON);
         m.put("databases", DATABASES);
+        m.put("aws", AWS);
         m.put("egress", EGRESS);
         m.put("inbound", INBOUND);
         m.put("telemetry", TELEMETRY);

@@ -36,7 +36,7 @@ class InvalidConfigTest {
                         "mesh.yaml:4:5: unknown key 'LoadBalancer' in services.inventory; did you mean 'loadBalancer'?"),
                 c("unknown key without a suggestion", "service: orders\nfoo: 1\n",
                         "mesh.yaml:2:1: unknown key 'foo' at the top level; known keys: service, services, routes,"
-                                + " databases, egress, inbound, telemetry, controlPlane"),
+                                + " databases, egress, inbound, telemetry, controlPlane, aws"),
                 c("misspelt key of the full design suggests it", inventory("    outlierDetecton: {}\n"),
                         "mesh.yaml:4:5: unknown key 'outlierDetecton' in services.inventory;"
                                 + " did you mean 'outlierDetection'?"),
@@ -354,6 +354,21 @@ class InvalidConfigTest {
                 c("database match that is not JDBC", "databases:\n  orders: { match: \"postgresql://orders*\" }\n",
                         "mesh.yaml:2:20: databases.orders.match: 'postgresql://orders*' is not a JDBC URL"
                                 + " pattern; start it with 'jdbc:', like \"jdbc:postgresql://orders-db*\""),
+                c("aws timeout without a unit", "aws:\n  S3.GetObject: { timeout: 250 }\n",
+                        "mesh.yaml:2:28: aws.S3.GetObject.timeout: 250 has no unit; did you mean 250ms?"),
+                c("aws key that is not Service.Operation", "aws:\n  s3/GetObject: { timeout: 1s }\n",
+                        "mesh.yaml:2:3: aws: 's3/GetObject' is not a service or Service.Operation name as the SDK"
+                                + " spells them, like S3 or S3.GetObject"),
+                c("misspelt aws policy key", "aws:\n  S3:\n    circuitBraker: {}\n",
+                        "mesh.yaml:3:5: unknown key 'circuitBraker' in aws.S3; did you mean 'circuitBreaker'?"),
+                c("aws retry without maxAttempts", "aws:\n  S3: { retry: { backoff: { base: 10ms } } }\n",
+                        "mesh.yaml:2:16: aws.S3.retry: missing required key 'maxAttempts'"),
+                c("aws breaker with slow calls", "aws:\n  S3:\n    circuitBreaker: { slowCallRateThreshold: 50%, slowCallDuration: 1s }\n",
+                        "mesh.yaml:3:23: aws.S3.circuitBreaker: slowCallRateThreshold is not supported for AWS"
+                                + " calls; a timeout bounds them instead"),
+                c("aws map that is a list", "aws: [S3]\n",
+                        "mesh.yaml:1:6: aws: expected a map from AWS services or Service.Operation names to"
+                                + " policies, like { S3.GetObject: { timeout: 1s } }, got a list"),
                 c("database without match", "databases:\n  orders: { queryTimeout: 1s }\n",
                         "mesh.yaml:2:11: databases.orders: missing required key 'match'"),
                 c("misspelt statement verb", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
@@ -492,7 +507,7 @@ class InvalidConfigTest {
                 "mesh.yaml:13:16: services.payments.endpoints: must list at least one endpoint, like [\"10.0.0.5:8080\"]",
                 "mesh.yaml:15:24: telemetry.accessLog.format: unknown value 'xml'; allowed values: json, text",
                 "mesh.yaml:16:1: unknown key 'extra' at the top level; known keys: service, services, routes,"
-                        + " databases, egress, inbound, telemetry, controlPlane"),
+                        + " databases, egress, inbound, telemetry, controlPlane, aws"),
                 ConfigLoaderTest.strings(e.problems()));
     }
 

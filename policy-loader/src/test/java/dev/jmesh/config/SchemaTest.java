@@ -38,6 +38,7 @@ class SchemaTest {
                 Arguments.of("database", Schema.DATABASE, DatabaseParser.KEYS),
                 Arguments.of("statement", Schema.STATEMENT, DatabaseParser.STATEMENT_KEYS),
                 Arguments.of("statement match", Schema.STATEMENT_MATCH, DatabaseParser.STATEMENT_MATCH_KEYS),
+                Arguments.of("aws", Schema.AWS, AwsParser.KEYS),
                 Arguments.of("egress", Schema.EGRESS, EgressParser.KEYS),
                 Arguments.of("inbound", Schema.INBOUND, InboundParser.KEYS),
                 Arguments.of("inbound route", Schema.INBOUND_ROUTE, InboundParser.ROUTE_KEYS),

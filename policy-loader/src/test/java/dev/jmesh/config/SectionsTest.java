@@ -237,6 +237,29 @@ class SectionsTest {
     }
 
     @Test
+    void aws() throws Exception {
+        MeshConfig config = parse(Examples.AWS);
+        assertEquals(List.of("S3", "S3.GetObject", "DynamoDb"), List.copyOf(config.aws().keySet()));
+        AwsPolicy s3 = config.aws().get("S3");
+        assertEquals("S3", s3.key());
+        assertEquals(Duration.ofSeconds(5), s3.timeout());
+        assertEquals(0.5, s3.circuitBreaker().failureRateThreshold(), 1e-12);
+        assertEquals(4, s3.circuitBreaker().minimumCalls());
+        assertNull(s3.retry());
+        assertNull(s3.rateLimit());
+        AwsPolicy get = config.aws().get("S3.GetObject");
+        assertEquals(Duration.ofMillis(800), get.timeout());
+        assertEquals(2, get.retry().maxAttempts());
+        assertEquals(Duration.ofMillis(20), get.retry().backoffBase());
+        assertEquals(50.0, get.rateLimit().requestsPerSecond(), 1e-12);
+        assertEquals(Mode.SHADOW, get.rateLimit().mode());
+        assertNull(get.circuitBreaker());
+        assertEquals(Duration.ofSeconds(2), config.aws().get("DynamoDb").timeout());
+        assertEquals(Map.of(), parse("service: a\n").aws());
+        assertThrows(UnsupportedOperationException.class, () -> config.aws().clear());
+    }
+
+    @Test
     void egress() throws Exception {
         EgressConfig egress = parse(Examples.EGRESS).egress();
         assertEquals(EgressMode.REGISTRY_ONLY, egress.mode());

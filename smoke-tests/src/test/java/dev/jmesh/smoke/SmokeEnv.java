@@ -59,6 +59,11 @@ final class SmokeEnv {
         return existingFile("jmesh.test.otel.javaagent", "the OpenTelemetry Java agent jar");
     }
 
+    /** The aws-app demo; the AWS SDK is in {@code lib/} next to it (the jar's manifest class path). */
+    static Path awsAppJar() {
+        return existingFile("jmesh.demo.aws.jar", "the aws-app demo jar");
+    }
+
     static Path springBootClientJar() {
         return existingFile("jmesh.demo.spring.jar", "the spring-boot-client demo fat jar");
     }

@@ -34,7 +34,7 @@ public final class Cli {
                 return validate(args[1], out, err);
             case "explain":
                 if (args.length != 3) {
-                    err.println("usage: java -jar jmesh-agent.jar explain FILE URL-or-JDBC-URL");
+                    err.println("usage: java -jar jmesh-agent.jar explain FILE URL-or-JDBC-URL-or-aws:Service.Operation");
                     return 2;
                 }
                 return Explain.run(args[1], args[2], out, err);
@@ -45,7 +45,8 @@ public final class Cli {
                 out.println("  version          print the agent version");
                 out.println("  validate FILE    check a mesh config; exit 0, or 1 with every problem as file:line:col: message");
                 out.println("  explain FILE URL what the mesh would do with a call to URL: service, endpoints, every policy");
-                out.println("                   with its effective value and where it came from (file, -D, env, default)");
+                out.println("                   with its effective value and where it came from (file, -D, env, default);");
+                out.println("                   URL may also be a JDBC URL, or aws:Service.Operation for an AWS SDK call");
                 out.println("attach to an application: java -javaagent:jmesh-agent.jar -Djmesh.config=mesh.yaml -jar app.jar");
                 return 0;
             default:

@@ -2,6 +2,7 @@ package dev.jmesh.agent.cli;
 
 import dev.jmesh.agent.engine.RouteRuntime;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.config.AwsPolicy;
 import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.EgressMode;
 import dev.jmesh.config.RateLimitConfig;
@@ -51,6 +52,20 @@ final class Explain {
     }
 
     static int run(String file, String target, PrintStream out, PrintStream err) {
+        if (target.regionMatches(true, 0, "aws:", 0, 4)) {
+            String call = target.substring(4);
+            int dot = call.indexOf('.');
+            if (dot <= 0 || dot == call.length() - 1) {
+                err.println("jmesh: '" + target + "' is not an AWS SDK call; try aws:S3.GetObject");
+                return 2;
+            }
+            LoadResult result = load(file, err);
+            if (result == null) {
+                return 1;
+            }
+            new Explain(result, out).explainAws(call.substring(0, dot), call.substring(dot + 1));
+            return 0;
+        }
         if (target.regionMatches(true, 0, "jdbc:", 0, 5)) {
             LoadResult result = load(file, err);
             if (result == null) {
@@ -141,6 +156,50 @@ final class Explain {
                     + duration(policy.queryTimeout()) + (policy.mode() == Mode.SHADOW ? " (shadow: flags ~UT only)" : ""),
                     at + "statements[" + i + "].queryTimeout");
         }
+    }
+
+    /** An AWS SDK call: each policy from aws.Service.Operation when it sets it, else from aws.Service. */
+    private void explainAws(String service, String operation) {
+        AwsPolicy byOperation = result.config().aws().get(service + "." + operation);
+        AwsPolicy byService = result.config().aws().get(service);
+        row("call", service + "." + operation + " (AWS SDK v2; one record per SDK call, protocol aws)");
+        if (byOperation == null && byService == null) {
+            row("policies", "none: no aws entry for " + service + "." + operation + " or " + service
+                    + "; the call runs as the SDK makes it (still logged)");
+            return;
+        }
+        String timeoutAt = awsKey(byOperation != null && byOperation.timeout() != null, service, operation);
+        Duration timeout = timeoutAt == null ? null : result.config().aws().get(timeoutAt).timeout();
+        line("timeout", timeout == null ? "the SDK's (apiCallTimeout)" : duration(timeout)
+                + " for the whole call, the SDK's retries included (ApiCallTimeoutException)",
+                "aws." + (timeoutAt == null ? service : timeoutAt) + ".timeout");
+        String retryAt = awsKey(byOperation != null && byOperation.retry() != null, service, operation);
+        RetryConfig retry = retryAt == null ? null : result.config().aws().get(retryAt).retry();
+        line("retry", retry == null ? "none by the mesh: the SDK's own retry policy only" : retry.maxAttempts()
+                + " SDK calls at most, back-off " + duration(retry.backoffBase()) + " doubling to "
+                + duration(retry.backoffMax()) + (retry.mode() == Mode.SHADOW ? "; shadow" : ""),
+                "aws." + (retryAt == null ? service : retryAt) + ".retry.maxAttempts");
+        String breakerAt = awsKey(byOperation != null && byOperation.circuitBreaker() != null, service, operation);
+        CircuitBreakerConfig breaker = breakerAt == null ? null : result.config().aws().get(breakerAt).circuitBreaker();
+        line("circuitBreaker", breaker == null ? "none" : "aws." + breakerAt + "'s: opens at "
+                + Math.round(breaker.failureRateThreshold() * 100) + "% failed calls (timeouts, no answer, 5xx, 429)"
+                + " over " + duration(breaker.window()) + ", min " + breaker.minimumCalls() + " calls, open "
+                + duration(breaker.openDuration()) + (breaker.mode() == Mode.SHADOW ? "; shadow" : ""),
+                "aws." + (breakerAt == null ? service : breakerAt) + ".circuitBreaker.failureRateThreshold");
+        String limitAt = awsKey(byOperation != null && byOperation.rateLimit() != null, service, operation);
+        RateLimitConfig limit = limitAt == null ? null : result.config().aws().get(limitAt).rateLimit();
+        line("rateLimit", limit == null ? "none" : "aws." + limitAt + "'s: " + limit.requestsPerSecond()
+                + "/s, burst " + limit.burst() + (limit.mode() == Mode.SHADOW ? "; shadow" : ""),
+                "aws." + (limitAt == null ? service : limitAt) + ".rateLimit.requestsPerSecond");
+    }
+
+    /** The aws key that sets a policy: the operation's when {@code byOperation}, else the service's if it has one. */
+    private String awsKey(boolean byOperation, String service, String operation) {
+        if (byOperation) {
+            return service + "." + operation;
+        }
+        AwsPolicy byService = result.config().aws().get(service);
+        return byService == null ? null : service;
     }
 
     private static Map<String, String> systemProperties() {

@@ -40,6 +40,11 @@ public final class CallRecord {
     private final boolean keepsAttemptSpans;
     /** The attempts that carried trace headers, when {@link #keepsAttemptSpans}; else null. */
     private List<AttemptSpan> attemptSpans;
+    /** For an RPC-style call (protocol {@code aws}): rpc.system, rpc.service, rpc.method; else null. */
+    private String rpcSystem;
+    private String rpcService;
+    private String rpcMethod;
+    private String requestId;
 
     /** An outbound call with the default propagation and no inbound request around it (tests). */
     CallRecord(OutboundCall call, String caller) {
@@ -83,6 +88,24 @@ public final class CallRecord {
     synchronized void attemptStarted(String endpoint) {
         attempts++;
         upstream = endpoint;
+    }
+
+    /** {@code count} requests sent to {@code endpoint} (null: keep the last known) by a library's own retries. */
+    synchronized void attemptsMade(int count, String endpoint) {
+        attempts += count;
+        if (endpoint != null) {
+            upstream = endpoint;
+        }
+    }
+
+    void rpc(String system, String service, String method) {
+        this.rpcSystem = system;
+        this.rpcService = service;
+        this.rpcMethod = method;
+    }
+
+    synchronized void requestId(String id) {
+        this.requestId = id;
     }
 
     synchronized void outcome(int statusCode, Throwable error) {
@@ -196,5 +219,13 @@ public final class CallRecord {
     public synchronized int status() { return status; }
     public synchronized Throwable failure() { return failure; }
     public String flagsText() { return flags.toString(); }
+    /** {@code rpc.system} of an RPC-style call ({@code aws-api}), else null. */
+    public String rpcSystem() { return rpcSystem; }
+    /** {@code rpc.service} of an RPC-style call ({@code S3}), else null. */
+    public String rpcService() { return rpcService; }
+    /** {@code rpc.method} of an RPC-style call ({@code GetObject}), else null. */
+    public String rpcMethod() { return rpcMethod; }
+    /** The request id the server gave the call's last answer (AWS: x-amz-request-id), or null. */
+    public synchronized String requestId() { return requestId; }
     public long durationNanos() { return durationNanos; }
 }

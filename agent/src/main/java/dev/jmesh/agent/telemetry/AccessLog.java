@@ -159,6 +159,12 @@ public final class AccessLog implements Consumer<CallRecord> {
             writeNullable("db_namespace", database.namespace());
             writeNullable("db_collection", database.collection());
         }
+        if (r.rpcSystem() != null) { // aws: the SDK's names for the call, and the id AWS gave it
+            json.writeStringField("rpc_system", r.rpcSystem());
+            writeNullable("rpc_service", r.rpcService());
+            writeNullable("rpc_method", r.rpcMethod());
+            writeNullable("aws_request_id", r.requestId());
+        }
         if (r.status() >= 0) {
             json.writeNumberField("status", r.status());
         } else {

@@ -50,6 +50,10 @@ final class CallSpans {
     static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey("db.namespace");
     static final AttributeKey<String> DB_COLLECTION = AttributeKey.stringKey("db.collection.name");
     static final AttributeKey<String> DB_QUERY = AttributeKey.stringKey("db.query.text");
+    static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
+    static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
+    static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+    static final AttributeKey<String> AWS_REQUEST_ID = AttributeKey.stringKey("aws.request_id");
     static final AttributeKey<String> MESH_SERVICE = AttributeKey.stringKey("jmesh.service");
     static final AttributeKey<String> MESH_ROUTE = AttributeKey.stringKey("jmesh.route");
     static final AttributeKey<String> MESH_FLAGS = AttributeKey.stringKey("jmesh.flags");
@@ -74,10 +78,14 @@ final class CallSpans {
         SpanContext parent = parentId == null ? SpanContext.getInvalid()
                 : SpanContext.createFromRemoteParent(traceId, parentId, TraceFlags.getSampled(), TraceState.getDefault());
         long start = r.startEpochNanos();
-        String name = jdbc ? dbSpanName(r.call()) : httpSpanName(r.call().method());
+        boolean rpc = r.rpcSystem() != null;
+        String name = jdbc ? dbSpanName(r.call()) : rpc ? r.rpcService() + "/" + r.rpcMethod()
+                : httpSpanName(r.call().method());
         AttributesBuilder a = Attributes.builder();
         if (jdbc) {
             dbAttributes(a, r);
+        } else if (rpc) {
+            rpcAttributes(a, r);
         } else {
             httpAttributes(a, r, inbound);
         }
@@ -158,6 +166,28 @@ final class CallSpans {
         if (failure != null) {
             a.put(ERROR_TYPE, failure.getClass().getName());
         } else if (status >= (inbound ? 500 : 400)) {
+            a.put(ERROR_TYPE, Integer.toString(status));
+        }
+    }
+
+    /** An SDK call (AWS): the RPC names and the request id; its HTTP requests are the SDK's own, not spans here. */
+    private static void rpcAttributes(AttributesBuilder a, CallRecord r) {
+        a.put(RPC_SYSTEM, r.rpcSystem());
+        putIfSet(a, RPC_SERVICE, r.rpcService());
+        putIfSet(a, RPC_METHOD, r.rpcMethod());
+        putIfSet(a, AWS_REQUEST_ID, r.requestId());
+        OutboundCall c = r.call();
+        if (c.host() != null && !c.host().isEmpty()) {
+            putServer(a, c);
+        }
+        int status = r.status();
+        if (status >= 0) {
+            a.put(HTTP_STATUS, (long) status);
+        }
+        Throwable failure = r.failure();
+        if (failure != null) {
+            a.put(ERROR_TYPE, failure.getClass().getName());
+        } else if (status >= 400) {
             a.put(ERROR_TYPE, Integer.toString(status));
         }
     }

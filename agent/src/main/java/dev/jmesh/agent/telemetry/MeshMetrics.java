@@ -57,6 +57,8 @@ public final class MeshMetrics implements EngineEvents.Listener {
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
     static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
+    static final AttributeKey<String> RPC_SYSTEM_NAME = AttributeKey.stringKey("rpc.system.name");
+    static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
     static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
     static final AttributeKey<String> DB_NAMESPACE = AttributeKey.stringKey("db.namespace");
     static final AttributeKey<String> DB_COLLECTION = AttributeKey.stringKey("db.collection.name");
@@ -88,6 +90,7 @@ public final class MeshMetrics implements EngineEvents.Listener {
     private final DoubleHistogram clientDuration;
     private final DoubleHistogram serverDuration;
     private final DoubleHistogram dbDuration;
+    private final DoubleHistogram rpcDuration;
     private final LongCounter retries;
     private final LongCounter rateLimited;
     private final LongCounter faultInjected;
@@ -128,6 +131,9 @@ public final class MeshMetrics implements EngineEvents.Listener {
         dbDuration = meter.histogramBuilder("db.client.operation.duration").setUnit("s")
                 .setDescription("Duration of database client operations.")
                 .setExplicitBucketBoundariesAdvice(DB_BUCKETS).build();
+        rpcDuration = meter.histogramBuilder("rpc.client.call.duration").setUnit("s")
+                .setDescription("Duration of outgoing RPCs (AWS SDK API calls, the SDK's own retries included).")
+                .setExplicitBucketBoundariesAdvice(HTTP_BUCKETS).build();
         retries = meter.counterBuilder("jmesh.retries").setUnit("{retry}")
                 .setDescription("Attempts beyond the first of each call.").build();
         rateLimited = meter.counterBuilder("jmesh.rate_limited").setUnit("{call}")
@@ -241,6 +247,16 @@ public final class MeshMetrics implements EngineEvents.Listener {
             }
             putMesh(a, r);
             dbDuration.record(seconds, a.build());
+        } else if (r.rpcSystem() != null) {
+            // semconv 1.38+: rpc.system.name, and rpc.method fully qualified as Service/Method (rpc.service is gone)
+            a.put(RPC_SYSTEM_NAME, r.rpcSystem());
+            a.put(RPC_METHOD, operations.admit(r.rpcService() + "/" + r.rpcMethod()));
+            putServer(a, call, null);
+            if (failure != null) {
+                a.put(ERROR_TYPE, failure.getClass().getName());
+            }
+            putMesh(a, r);
+            rpcDuration.record(seconds, a.build());
         } else {
             a.put(HTTP_METHOD, httpMethod(call.method()));
             putServer(a, call, r.service());
@@ -258,7 +274,7 @@ public final class MeshMetrics implements EngineEvents.Listener {
             return; // most calls: nothing the mesh did to count
         }
         Attributes service = serviceAttributes(r.service());
-        if (attempts > 1) {
+        if (attempts > 1 && r.rpcSystem() == null) { // an SDK's own retries are its attempts, not the mesh's
             retries.add(attempts - 1, service);
         }
         if ("-".equals(flags)) {

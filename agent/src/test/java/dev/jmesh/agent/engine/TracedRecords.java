@@ -136,4 +136,18 @@ public final class TracedRecords {
         r.finish();
         return r;
     }
+
+    /** An AWS SDK call (S3 GetObject) answered 200 with a request id, in {@code served}'s trace. */
+    public static CallRecord awsCall(CallRecord served) {
+        OutboundCall call = new OutboundCall("aws", "http", "127.0.0.1", 9000, "GetObject", "/bucket/key", true);
+        CallRecord r = new CallRecord(call, "dev.jmesh.demo.aws.AwsApp.get:30", EXPORTING, served.trace());
+        r.localService("shop");
+        r.service("S3");
+        r.rpc("aws-api", "S3", "GetObject");
+        r.attemptStarted("127.0.0.1:9000");
+        r.requestId("4442587FB7D0A2F9");
+        r.outcome(200, null);
+        r.finish();
+        return r;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jmesh.agent.telemetry;
 
+import dev.jmesh.agent.engine.AwsRecords;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.TestRecords;
 import dev.jmesh.config.ConfigLoader;
@@ -55,5 +56,17 @@ class AccessLogTest {
         assertTrue(lines.get(1).contains("\"direction\":\"inbound\""), lines.get(1));
         assertTrue(lines.get(1).contains("\"parent_span_id\":\"" + records.get(0).spanId() + "\""), lines.get(1));
         assertTrue(lines.get(0).contains("\"parent_span_id\":null"), lines.get(0));
+    }
+
+    @Test
+    void anAwsLineNamesTheRpcAndTheRequestId() throws Exception {
+        List<String> lines = write("json", List.of(AwsRecords.s3("GetObject", 3, 200, "4A4D455348000001", null),
+                AwsRecords.s3("PutObject", 0, -1, null, new RuntimeException("jmesh: circuit breaker open"))));
+        assertTrue(lines.get(0).contains("\"protocol\":\"aws\",\"service\":\"S3\""), lines.get(0));
+        assertTrue(lines.get(0).contains("\"rpc_system\":\"aws-api\",\"rpc_service\":\"S3\",\"rpc_method\":\"GetObject\","
+                + "\"aws_request_id\":\"4A4D455348000001\",\"status\":200"), lines.get(0));
+        assertTrue(lines.get(0).contains("\"attempts\":3,\"upstream\":\"127.0.0.1:9000\""), lines.get(0));
+        assertTrue(lines.get(1).contains("\"aws_request_id\":null,\"status\":null"), lines.get(1));
+        assertTrue(lines.get(1).contains("\"attempts\":0,\"upstream\":null"), lines.get(1));
     }
 }

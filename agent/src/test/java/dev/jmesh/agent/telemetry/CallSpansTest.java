@@ -110,6 +110,23 @@ class CallSpansTest {
     }
 
     @Test
+    void anAwsSdkCallIsAClientSpanNamedServiceSlashOperationWithTheRequestId() {
+        CallRecord inbound = TracedRecords.inboundRequest("00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01");
+        List<SpanData> spans = spans(TracedRecords.awsCall(inbound));
+        assertEquals(1, spans.size(), "the SDK's HTTP requests are not spans of their own");
+        SpanData span = spans.get(0);
+        assertEquals(SpanKind.CLIENT, span.getKind());
+        assertEquals("S3/GetObject", span.getName());
+        assertEquals(CALLER_TRACE, span.getTraceId());
+        assertEquals(inbound.spanId(), span.getParentSpanId(), "a child of the request being served");
+        assertEquals("aws-api", span.getAttributes().get(CallSpans.RPC_SYSTEM));
+        assertEquals("S3", span.getAttributes().get(CallSpans.RPC_SERVICE));
+        assertEquals("GetObject", span.getAttributes().get(CallSpans.RPC_METHOD));
+        assertEquals("4442587FB7D0A2F9", span.getAttributes().get(CallSpans.AWS_REQUEST_ID));
+        assertEquals(200L, span.getAttributes().get(CallSpans.HTTP_STATUS));
+    }
+
+    @Test
     void noQueryStringNorHeaderValueInAnySpan() throws Exception {
         CallRecord inbound = TracedRecords.inboundRequest("00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01");
         for (SpanData span : spans(TracedRecords.retriedCall(inbound).record())) {

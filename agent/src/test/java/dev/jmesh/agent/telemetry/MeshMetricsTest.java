@@ -1,5 +1,6 @@
 package dev.jmesh.agent.telemetry;
 
+import dev.jmesh.agent.engine.AwsRecords;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.SyntheticRecords;
 import dev.jmesh.bootstrap.OutboundCall;
@@ -140,6 +141,27 @@ class MeshMetricsTest {
         }
         assertTrue(db.getHistogramData().getPoints().stream()
                 .anyMatch(p -> "java.sql.SQLTimeoutException".equals(p.getAttributes().get(MeshMetrics.ERROR_TYPE))));
+    }
+
+    @Test
+    void anAwsSdkCallIsAnRpcClientCallDurationAndItsSdkRetriesAreNotMeshRetries() {
+        metrics.record(AwsRecords.s3("GetObject", 4, 500, "REQ1", new RuntimeException("InternalError")));
+        metrics.record(AwsRecords.s3("GetObject", 1, 200, "REQ2", null));
+
+        assertNull(metric("http.client.request.duration"), "one SDK call, not an HTTP request");
+        MetricData rpc = metric("rpc.client.call.duration");
+        assertNotNull(rpc);
+        assertEquals("s", rpc.getUnit());
+        assertEquals(2, rpc.getHistogramData().getPoints().size());
+        for (HistogramPointData p : rpc.getHistogramData().getPoints()) {
+            Attributes a = p.getAttributes();
+            assertEquals("aws-api", a.get(MeshMetrics.RPC_SYSTEM_NAME));
+            assertEquals("S3/GetObject", a.get(MeshMetrics.RPC_METHOD));
+            assertEquals("127.0.0.1", a.get(MeshMetrics.SERVER_ADDRESS));
+        }
+        assertTrue(rpc.getHistogramData().getPoints().stream()
+                .anyMatch(p -> "java.lang.RuntimeException".equals(p.getAttributes().get(MeshMetrics.ERROR_TYPE))));
+        assertNull(metric("jmesh.retries"), "the SDK's own retries are its attempts, not the mesh's retries");
     }
 
     @Test
