@@ -24,8 +24,6 @@ public final class Features {
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
             "inbound.routes[].match.queryParameters",
-            "databases.<name>.circuitBreaker.slowCallRateThreshold",
-            "databases.<name>.circuitBreaker.slowCallDuration",
             "telemetry.tracing.otlp"));
 
     /**
