@@ -142,6 +142,33 @@ class JdbcPostgresSmokeTest {
         assertNoPassword(app, accessLog);
     }
 
+    @Test
+    void aStatementPolicyAppliesToItsVerbAndTableOnly() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        JavaProcess app = app(config(accessLog, "statements:\n"
+                + "      - { match: { verb: SELECT, table: \"report*\" }, queryTimeout: 300ms }"), statementArgs(List.of(
+                "CREATE TABLE IF NOT EXISTS reports (v INT)",
+                "CREATE TABLE IF NOT EXISTS ledger (v INT)",
+                "INSERT INTO reports SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM reports)",
+                "INSERT INTO ledger SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM ledger)",
+                "SELECT pg_sleep(1) FROM reports LIMIT 1",
+                "SELECT pg_sleep(1) FROM ledger LIMIT 1",
+                "UPDATE reports SET v = v FROM (SELECT pg_sleep(1)) AS pause")));
+        assertEquals(0, app.awaitExit(WITHIN), app.describe());
+
+        List<String> lines = app.stdoutLines();
+        assertTrue(lines.contains("statement-error 5 java.sql.SQLTimeoutException: jmesh: the statement ran longer than"
+                + " the queryTimeout of 300ms and jmesh cancelled it (Statement.cancel) [57014]"), app.describe());
+        assertTrue(lines.contains("statement-ok 6"), "another table: no policy\n" + app.describe());
+        assertTrue(lines.contains("statement-ok 7"), "another verb: no policy\n" + app.describe());
+        List<AccessLogFile.Entry> slow = AccessLogFile.read(accessLog).stream()
+                .filter(e -> String.valueOf(e.text("statement")).contains("pg_sleep")).toList();
+        assertEquals(List.of("SELECT reports [UT]", "SELECT ledger []", "UPDATE reports []"), slow.stream()
+                .map(e -> e.method() + " " + e.text("db_collection") + " " + e.flags()).toList(), slow.toString());
+        assertNoPassword(app, accessLog);
+    }
+
     /** A plpgsql function that fails with SQLState 40001 (serialization failure) on every other call. */
     private static final List<String> FLAKY_SETUP = List.of(
             "CREATE TABLE IF NOT EXISTS flaky_log (v INT)",
