@@ -84,9 +84,9 @@ final class StatementCanceller {
         /**
          * Ends the deadline once the execution returned or threw: removes the timer task, or, when the timer
          * already fired, waits (bounded) until its {@code cancel()} returned. True when the timer cancelled the
-         * statement.
+         * statement. An interrupt ends the wait and stays set for the application.
          */
-        boolean finish() throws InterruptedException {
+        boolean finish() {
             if (state.compareAndSet(RUNNING, FINISHED)) {
                 future.cancel(false);
                 return false;
@@ -95,7 +95,12 @@ final class StatementCanceller {
             synchronized (this) {
                 long left;
                 while (state.get() == CANCELLING && (left = end - System.nanoTime()) > 0) {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
             }
             return true;
