@@ -16,7 +16,9 @@ import dev.jmesh.bootstrap.Helpers;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.config.MeshConfig;
 import dev.jmesh.instrumentation.InstrumentationModule;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 
@@ -158,8 +160,12 @@ final class AgentInitializer {
         // keeps Byte Buddy away from sun.misc.Unsafe, which Java 24+ warns about on the app's stderr.
         // The property name is relocated with Byte Buddy, so the application's own Byte Buddy is unaffected.
         System.setProperty("net.bytebuddy.nexus.disabled", "true");
-        AgentBuilder builder = new AgentBuilder.Default()
+        // Advice only rewrites method bodies: DECORATE and a method graph of the declared methods spare Byte Buddy
+        // the analysis of each woven class's whole hierarchy (jdbc-app: about 0.5 s less CPU at start-up, docs/jdbc.md).
+        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy()
+                        .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
                 .disableClassFormatChanges()
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 // The default ignores JDK classes, which are exactly what HTTP instrumentation needs;

@@ -11,13 +11,13 @@ import java.util.Map;
 /**
  * {@code databases.<name>: { match: "jdbc:postgresql://orders-db*", endpoints: ["db1:5432"], connectTimeout: 2s,
  * queryTimeout: 5s, circuitBreaker: {...}, retry: { maxAttempts, backoff, mode }, statements: [ { match: { verb:
- * SELECT, table: orders }, queryTimeout: 1s, mode: enforce } ] }}.
+ * SELECT, table: orders }, queryTimeout: 1s, retry: { maxAttempts: 3, backoff }, mode: enforce } ] }}.
  */
 final class DatabaseParser {
 
     static final List<String> KEYS = Fields.keys("match", "endpoints", "connectTimeout", "queryTimeout",
             "circuitBreaker", "retry", "statements");
-    static final List<String> STATEMENT_KEYS = Fields.keys("match", "queryTimeout", "mode");
+    static final List<String> STATEMENT_KEYS = Fields.keys("match", "queryTimeout", "retry", "mode");
     static final List<String> STATEMENT_MATCH_KEYS = Fields.keys("verb", "table");
     static final Map<String, String> VERBS;
 
@@ -137,9 +137,23 @@ final class DatabaseParser {
                 }
             }
         }
-        Node timeoutNode = f.require("queryTimeout");
-        Duration queryTimeout = timeoutNode == null ? null : f.track(Values.duration(timeoutNode, problems));
+        Duration queryTimeout = f.duration("queryTimeout", null);
+        RetryConfig retry = null;
+        if (f.has("retry")) {
+            retry = f.track(RetryParser.parseStatement(f.get("retry"), problems));
+            if (verb != null && !"SELECT".equals(verb)) {
+                Node retryNode = f.get("retry");
+                problems.error(retryNode, retryNode.where() + ": only reads are retried, and this policy matches "
+                        + verb + " statements; use verb: SELECT, or leave the verb out (then only the SELECT"
+                        + " statements it matches are retried)");
+                f.fail();
+            }
+        }
+        if (!f.has("queryTimeout") && !f.has("retry")) {
+            problems.error(node, node.where() + ": give queryTimeout, retry or both");
+            f.fail();
+        }
         Mode mode = f.mode(Mode.ENFORCE);
-        return f.ok() ? new StatementPolicy(verb, table, queryTimeout, mode) : null;
+        return f.ok() ? new StatementPolicy(verb, table, queryTimeout, retry, mode) : null;
     }
 }

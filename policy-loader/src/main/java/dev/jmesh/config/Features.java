@@ -23,9 +23,7 @@ public final class Features {
      * entry to that value. Every key below a listed key is covered by it.
      */
     public static final List<String> NOT_ENFORCED = Collections.unmodifiableList(Arrays.asList(
-            "inbound.routes[].match.queryParameters",
-            "databases.<name>.circuitBreaker.slowCallRateThreshold",
-            "databases.<name>.circuitBreaker.slowCallDuration"));
+            "inbound.routes[].match.queryParameters"));
 
     /**
      * The list the loader checks: {@link #NOT_ENFORCED}, except in tests of the warning mechanism, which must not

@@ -30,6 +30,7 @@ final class RetryParser {
     static final List<String> METHODS =
             Fields.keys("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
     private static final Map<String, String> DATABASE_HINTS;
+    private static final Map<String, String> STATEMENT_HINTS;
     private static final Pattern STATUS = Pattern.compile("\\d+");
     private static final BigDecimal MIN_STATUS = BigDecimal.valueOf(100);
     private static final BigDecimal MAX_STATUS = BigDecimal.valueOf(599);
@@ -43,6 +44,15 @@ final class RetryParser {
             }
         }
         DATABASE_HINTS = Collections.unmodifiableMap(m);
+        Map<String, String> statement = new LinkedHashMap<String, String>();
+        for (String key : KEYS) {
+            if (!DATABASE_KEYS.contains(key)) {
+                statement.put(key, "a statement's retry repeats reads outside a transaction on transient SQLStates"
+                        + " only and takes " + Fields.join(DATABASE_KEYS)
+                        + (key.equals("perTryTimeout") ? "; see queryTimeout" : ""));
+            }
+        }
+        STATEMENT_HINTS = Collections.unmodifiableMap(statement);
     }
 
     private RetryParser() {
@@ -97,7 +107,19 @@ final class RetryParser {
 
     /** A database's retry of connection attempts: {@code maxAttempts}, {@code backoff}, {@code mode}. */
     static RetryConfig parseDatabase(Node node, Problems problems) {
-        Fields f = Fields.open(node, problems, DATABASE_KEYS, DATABASE_HINTS);
+        return parseDatabase(node, DATABASE_HINTS, problems);
+    }
+
+    /**
+     * A statement policy's retry of reads outside a transaction: the same keys as a database's retry; which
+     * failures are retried is fixed (transient SQLStates), not configurable.
+     */
+    static RetryConfig parseStatement(Node node, Problems problems) {
+        return parseDatabase(node, STATEMENT_HINTS, problems);
+    }
+
+    private static RetryConfig parseDatabase(Node node, Map<String, String> hints, Problems problems) {
+        Fields f = Fields.open(node, problems, DATABASE_KEYS, hints);
         if (f == null) {
             return null;
         }

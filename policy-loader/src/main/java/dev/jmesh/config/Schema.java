@@ -72,7 +72,7 @@ final class Schema {
 
     static final Schema STATEMENT_MATCH = section(false).value("verb").value("table");
     static final Schema STATEMENT = section(false)
-            .key("match", STATEMENT_MATCH).value("queryTimeout").value("mode");
+            .key("match", STATEMENT_MATCH).value("queryTimeout").key("retry", DATABASE_RETRY).value("mode");
     static final Schema DATABASE = section(false)
             .value("match").key("endpoints", list(ENDPOINT, false)).value("connectTimeout").value("queryTimeout")
             .key("circuitBreaker", CIRCUIT_BREAKER).key("retry", DATABASE_RETRY)

@@ -109,6 +109,8 @@ final class Examples {
                   - match: { table: "audit_*" }
                     queryTimeout: 30s
                     mode: shadow
+                  - match: { verb: SELECT, table: "report_*" }
+                    retry: { maxAttempts: 3, backoff: { base: 10ms, max: 100ms } }
               reporting:
                 match: "jdbc:mysql://reporting:3306/*"
             """;

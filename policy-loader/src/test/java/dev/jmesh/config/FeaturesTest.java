@@ -39,10 +39,6 @@ class FeaturesTest {
     void oneWarningPerEntryAtItsFirstUse() throws Exception {
         LoadResult r = ConfigLoader.parse(EVERY_NOT_ENFORCED_KEY, "mesh.yaml");
         assertEquals(List.of(
-                "mesh.yaml:16:55: 'databases.<name>.circuitBreaker.slowCallRateThreshold' is validated but not"
-                        + " enforced by this version yet",
-                "mesh.yaml:16:83: 'databases.<name>.circuitBreaker.slowCallDuration' is validated but not enforced"
-                        + " by this version yet",
                 "mesh.yaml:18:33: 'inbound.routes[].match.queryParameters' is validated but not enforced by this"
                         + " version yet; a route with query parameter conditions never matches"),
                 ConfigLoaderTest.strings(r.warnings()));
@@ -70,8 +66,9 @@ class FeaturesTest {
                     connectTimeout: 2s
                     queryTimeout: 5s
                     retry: { maxAttempts: 2 }
-                    circuitBreaker: { minimumCalls: 5, mode: shadow }
-                    statements: [ { match: { verb: SELECT, table: orders }, queryTimeout: 1s, mode: shadow } ]
+                    circuitBreaker: { minimumCalls: 5, slowCallRateThreshold: 50%, slowCallDuration: 1s, mode: shadow }
+                    statements: [ { match: { verb: SELECT, table: orders }, queryTimeout: 1s, mode: shadow },
+                                  { match: { verb: SELECT }, queryTimeout: 300ms, retry: { maxAttempts: 2 } } ]
                 telemetry:
                   accessLog: { format: text, path: stdout }
                   tracing: { propagators: [tracecontext, baggage, b3, b3multi, xray], sampling: 0.5, otlp: { endpoint: "http://c:4318" } }

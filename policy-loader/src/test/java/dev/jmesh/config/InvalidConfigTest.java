@@ -378,9 +378,19 @@ class InvalidConfigTest {
                 c("statement match without conditions", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
                                 + "    statements: [ { match: {}, queryTimeout: 1s } ]\n",
                         "mesh.yaml:4:28: databases.orders.statements[0].match: give verb, table or both"),
-                c("statement without queryTimeout", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                c("statement without queryTimeout or retry", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
                                 + "    statements: [ { match: { verb: UPDATE } } ]\n",
-                        "mesh.yaml:4:19: databases.orders.statements[0]: missing required key 'queryTimeout'"),
+                        "mesh.yaml:4:19: databases.orders.statements[0]: give queryTimeout, retry or both"),
+                c("statement retry of writes", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    statements: [ { match: { verb: UPDATE }, retry: { maxAttempts: 2 } } ]\n",
+                        "mesh.yaml:4:53: databases.orders.statements[0].retry: only reads are retried, and this"
+                                + " policy matches UPDATE statements; use verb: SELECT, or leave the verb out (then only"
+                                + " the SELECT statements it matches are retried)"),
+                c("statement retry with retryOn", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
+                                + "    statements: [ { match: { verb: SELECT }, retry: { maxAttempts: 2, retryOn: [5xx] } } ]\n",
+                        "mesh.yaml:4:71: unknown key 'retryOn' in databases.orders.statements[0].retry; a"
+                                + " statement's retry repeats reads outside a transaction on transient SQLStates only"
+                                + " and takes maxAttempts, backoff, mode"),
                 c("database retry with retryOn", "databases:\n  orders:\n    match: \"jdbc:h2:mem:*\"\n"
                                 + "    retry: { maxAttempts: 2, retryOn: [5xx] }\n",
                         "mesh.yaml:4:30: unknown key 'retryOn' in databases.orders.retry; a database's retry"

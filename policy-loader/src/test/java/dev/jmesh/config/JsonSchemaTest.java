@@ -97,6 +97,10 @@ class JsonSchemaTest {
                 Arguments.of("fault without delay or abort", "routes: [ { fault: { header: x-f } } ]\n"),
                 Arguments.of("abort status out of range", "routes: [ { fault: { abort: { percent: 1, status: 600 } } } ]\n"),
                 Arguments.of("database match not JDBC", "databases: { d: { match: \"postgres://x\" } }\n"),
+                Arguments.of("statement policy without timeout or retry",
+                        "databases: { d: { match: \"jdbc:x*\", statements: [ { match: { verb: SELECT } } ] } }\n"),
+                Arguments.of("statement retry of writes", "databases: { d: { match: \"jdbc:x*\", statements: [ { match:"
+                        + " { verb: DELETE }, retry: { maxAttempts: 2 } } ] } }\n"),
                 Arguments.of("bad egress mode", "egress: { mode: registry-only }\n"),
                 Arguments.of("bad propagator", "telemetry: { tracing: { propagators: [w3c] } }\n"),
                 Arguments.of("sampling above 1", "telemetry: { tracing: { sampling: 1.5 } }\n"),

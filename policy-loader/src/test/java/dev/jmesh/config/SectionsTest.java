@@ -226,6 +226,13 @@ class SectionsTest {
         assertNull(audit.verb());
         assertTrue(audit.matches("INSERT", "audit_2024"));
         assertEquals(Mode.SHADOW, audit.mode());
+        assertNull(audit.retry());
+        StatementPolicy reports = orders.statements().get(2);
+        assertNull(reports.queryTimeout());
+        assertEquals(3, reports.retry().maxAttempts());
+        assertEquals(Duration.ofMillis(10), reports.retry().backoffBase());
+        assertEquals(Duration.ofMillis(100), reports.retry().backoffMax());
+        assertEquals(Mode.ENFORCE, reports.retry().mode());
 
         DatabaseConfig reporting = config.database("reporting");
         assertEquals(List.of(), reporting.endpoints());

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,17 +101,20 @@ class JdbcPostgresSmokeTest {
         assertNoPassword(app, accessLog);
     }
 
-    @Test
-    void aSlowQueryIsCutByTheStatementPolicyWithSqlTimeoutException() throws Exception {
+    /** 1s: PostgreSQL's own timer (Statement.setQueryTimeout); 300ms: jmesh's timer calls Statement.cancel. */
+    @ParameterizedTest(name = "queryTimeout {0}")
+    @CsvSource({"1s, 1000, the driver cancelled it", "300ms, 300, jmesh cancelled it (Statement.cancel)"})
+    void aSlowQueryIsCutByTheStatementPolicyWithSqlTimeoutException(String timeout, int millis, String how)
+            throws Exception {
         first.start();
         Path accessLog = dir.resolve("access.log");
         JavaProcess app = app(config(accessLog, "queryTimeout: 30s\n    statements:\n"
-                + "      - { match: { verb: SELECT }, queryTimeout: 1s }"), "--slow", "--iterations", "1");
+                + "      - { match: { verb: SELECT }, queryTimeout: " + timeout + " }"), "--slow", "--iterations", "1");
         assertEquals(0, app.awaitExit(WITHIN), app.describe());
 
         List<String> lines = app.stdoutLines();
         assertTrue(lines.get(0).startsWith("slow-error java.sql.SQLTimeoutException: jmesh: the statement ran longer"
-                + " than the queryTimeout of 1000ms"), app.describe());
+                + " than the queryTimeout of " + millis + "ms and " + how), app.describe());
         assertTrue(lines.contains("ok 1 port=" + first.port()), "the connection stays usable\n" + app.describe());
         List<AccessLogFile.Entry> slow = AccessLogFile.read(accessLog).stream()
                 .filter(e -> "SELECT pg_sleep(?)".equals(e.text("statement"))).toList();
@@ -134,6 +139,151 @@ class JdbcPostgresSmokeTest {
                 .filter(e -> "SELECT pg_sleep(?)".equals(e.text("statement"))).findFirst().orElseThrow();
         assertEquals(List.of("~UT"), slow.flags(), slow.line());
         assertEquals(null, slow.error(), slow.line());
+        assertNoPassword(app, accessLog);
+    }
+
+    @Test
+    void aStatementPolicyAppliesToItsVerbAndTableOnly() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        JavaProcess app = app(config(accessLog, "statements:\n"
+                + "      - { match: { verb: SELECT, table: \"report*\" }, queryTimeout: 300ms }"), statementArgs(List.of(
+                "CREATE TABLE IF NOT EXISTS reports (v INT)",
+                "CREATE TABLE IF NOT EXISTS ledger (v INT)",
+                "INSERT INTO reports SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM reports)",
+                "INSERT INTO ledger SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM ledger)",
+                "SELECT pg_sleep(1) FROM reports LIMIT 1",
+                "SELECT pg_sleep(1) FROM ledger LIMIT 1",
+                "UPDATE reports SET v = v FROM (SELECT pg_sleep(1)) AS pause")));
+        assertEquals(0, app.awaitExit(WITHIN), app.describe());
+
+        List<String> lines = app.stdoutLines();
+        assertTrue(lines.contains("statement-error 5 java.sql.SQLTimeoutException: jmesh: the statement ran longer than"
+                + " the queryTimeout of 300ms and jmesh cancelled it (Statement.cancel) [57014]"), app.describe());
+        assertTrue(lines.contains("statement-ok 6"), "another table: no policy\n" + app.describe());
+        assertTrue(lines.contains("statement-ok 7"), "another verb: no policy\n" + app.describe());
+        List<AccessLogFile.Entry> slow = AccessLogFile.read(accessLog).stream()
+                .filter(e -> String.valueOf(e.text("statement")).contains("pg_sleep")).toList();
+        assertEquals(List.of("SELECT reports [UT]", "SELECT ledger []", "UPDATE reports []"), slow.stream()
+                .map(e -> e.method() + " " + e.text("db_collection") + " " + e.flags()).toList(), slow.toString());
+        assertNoPassword(app, accessLog);
+    }
+
+    /** A plpgsql function that fails with SQLState 40001 (serialization failure) on every other call. */
+    private static final List<String> FLAKY_SETUP = List.of(
+            "CREATE TABLE IF NOT EXISTS flaky_log (v INT)",
+            "CREATE SEQUENCE IF NOT EXISTS flaky_seq",
+            "CREATE OR REPLACE FUNCTION flaky() RETURNS INT LANGUAGE plpgsql AS $$ BEGIN"
+                    + " IF nextval('flaky_seq') % 2 = 1 THEN"
+                    + " RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001'; END IF;"
+                    + " RETURN 1; END $$",
+            "INSERT INTO flaky_log SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM flaky_log)");
+    /** The next call of flaky() fails, the one after succeeds. */
+    private static final String FLAKY_FAILS_NEXT = "SELECT setval('flaky_seq', 2)";
+
+    @Test
+    void aReadOutsideATransactionIsRetriedOnATransientSqlStateAndNothingElseIs() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        Path config = config(accessLog, "statements:\n"
+                + "      - { match: { table: flaky_log }, retry: { maxAttempts: 3, backoff: { base: 10ms, max: 50ms } } }");
+        List<String> statements = new ArrayList<>(FLAKY_SETUP);
+        statements.addAll(List.of(FLAKY_FAILS_NEXT, "SELECT flaky() FROM flaky_log LIMIT 1",
+                FLAKY_FAILS_NEXT, "INSERT INTO flaky_log SELECT flaky()"));
+        JavaProcess autoCommit = app(config, statementArgs(statements));
+        assertEquals(0, autoCommit.awaitExit(WITHIN), autoCommit.describe());
+        List<String> lines = autoCommit.stdoutLines();
+        assertTrue(lines.contains("statement-ok 6"), "the read succeeded on its retry\n" + autoCommit.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("statement-error 8 ") && l.endsWith("[40001]")),
+                "a write is not retried\n" + autoCommit.describe());
+
+        JavaProcess transaction = app(config, statementArgs(List.of(FLAKY_FAILS_NEXT,
+                "SELECT flaky() FROM flaky_log LIMIT 1"), "--in-transaction"));
+        assertEquals(0, transaction.awaitExit(WITHIN), transaction.describe());
+        assertTrue(transaction.stdoutLines().stream().anyMatch(l -> l.startsWith("statement-error 2 ")
+                && l.endsWith("[40001]")), "a read inside a transaction is not retried\n" + transaction.describe());
+
+        List<AccessLogFile.Entry> flaky = AccessLogFile.read(accessLog).stream()
+                .filter(e -> "flaky_log".equals(e.text("db_collection")) && e.text("statement").contains("flaky()"))
+                .toList();
+        assertEquals(3, flaky.size(), flaky.toString());
+        AccessLogFile.Entry retried = flaky.get(0);
+        assertEquals("SELECT", retried.method(), retried.line());
+        assertEquals(2L, retried.attempts(), "one failure, one retry: " + retried.line());
+        assertEquals(null, retried.error(), retried.line());
+        assertEquals(List.of(), retried.flags(), retried.line());
+        AccessLogFile.Entry write = flaky.get(1);
+        assertEquals("INSERT", write.method(), write.line());
+        assertEquals(1L, write.attempts(), write.line());
+        assertTrue(write.error().contains("simulated serialization failure"), write.line());
+        AccessLogFile.Entry inTransaction = flaky.get(2);
+        assertEquals("SELECT", inTransaction.method(), inTransaction.line());
+        assertEquals(1L, inTransaction.attempts(), inTransaction.line());
+        assertNoPassword(transaction, accessLog);
+    }
+
+    private static final String SLOW_CALL_BREAKER = "circuitBreaker: { slowCallRateThreshold: 50%%, slowCallDuration:"
+            + " 500ms, minimumCalls: 3, window: 30s, openDuration: 2s, halfOpenCalls: 1%s }";
+
+    /** Slow statements (pg_sleep(1), never faster than a second) against a slowCallDuration of 500ms. */
+    private static List<String> slowThenFast() {
+        List<String> statements = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            statements.add("SELECT pg_sleep(1)");
+        }
+        for (int i = 0; i < 5; i++) {
+            statements.add("sleep:2500"); // past openDuration: the next statement is the half-open probe
+            statements.add("SELECT 1");
+        }
+        return statements;
+    }
+
+    @Test
+    void theSlowCallBreakerOpensOnSlowStatementsAndClosesOnFastOnes() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        JavaProcess app = app(config(accessLog, SLOW_CALL_BREAKER.formatted("")), statementArgs(slowThenFast()));
+        assertEquals(0, app.awaitExit(WITHIN), app.describe());
+
+        List<String> lines = app.stdoutLines();
+        assertTrue(lines.contains("statement-ok 1"), app.describe());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("statement-error [2-5] java\\.sql\\.SQLTransientConnectionException:"
+                + " jmesh: circuit breaker open for database 'orders-db' \\(slow-call rate of at least 50% \\(calls slower"
+                + " than 500ms\\) over 30000ms\\); failing fast without calling the database \\[08001\\]")),
+                "slow statements open the breaker\n" + app.describe());
+        assertTrue(lines.contains("statement-ok 15"), "fast statements close it again\n" + app.describe());
+        assertTrue(app.stderr().contains("circuit breaker for database 'orders-db' opened: slow-call rate"),
+                app.describe());
+        assertTrue(app.stderr().contains("circuit breaker for database 'orders-db' closed (slow-call rate)"),
+                app.describe());
+        List<AccessLogFile.Entry> rejected = AccessLogFile.read(accessLog).stream()
+                .filter(e -> e.flags().contains("UO")).toList();
+        assertFalse(rejected.isEmpty());
+        for (AccessLogFile.Entry e : rejected) {
+            assertEquals("SELECT", e.method(), e.line());
+            assertEquals(0L, e.attempts(), "an open breaker runs nothing: " + e.line());
+        }
+        assertNoPassword(app, accessLog);
+    }
+
+    @Test
+    void aShadowSlowCallBreakerFlagsWhatItWouldRejectAndRunsEverything() throws Exception {
+        first.start();
+        Path accessLog = dir.resolve("access.log");
+        JavaProcess app = app(config(accessLog, SLOW_CALL_BREAKER.formatted(", mode: shadow")),
+                statementArgs(slowThenFast().subList(0, 5)));
+        assertEquals(0, app.awaitExit(WITHIN), app.describe());
+
+        for (int n = 1; n <= 5; n++) {
+            assertTrue(app.stdoutLines().contains("statement-ok " + n), "shadow mode rejects nothing\n" + app.describe());
+        }
+        assertTrue(app.stderr().contains("circuit breaker for database 'orders-db' would open (mode: shadow): slow-call"
+                + " rate"), app.describe());
+        List<AccessLogFile.Entry> sleeps = AccessLogFile.read(accessLog).stream()
+                .filter(e -> "SELECT pg_sleep(?)".equals(e.text("statement"))).toList();
+        assertEquals(5, sleeps.size());
+        assertTrue(sleeps.stream().anyMatch(e -> e.flags().equals(List.of("~UO"))), "flagged ~UO: " + sleeps);
+        assertTrue(sleeps.stream().allMatch(e -> e.error() == null && e.attempts() == 1), sleeps.toString());
         assertNoPassword(app, accessLog);
     }
 
@@ -217,6 +367,17 @@ class JdbcPostgresSmokeTest {
         all.addAll(List.of(args));
         return processes.javaJar("jdbc-app", List.of("-javaagent:" + SmokeEnv.agentJar(), "-Djmesh.config=" + config),
                 SmokeEnv.jdbcAppJar(), all, dir);
+    }
+
+    /** Arguments that run {@code statements} once each, and no loop iteration. */
+    private static String[] statementArgs(List<String> statements, String... more) {
+        List<String> args = new ArrayList<>(List.of("--iterations", "0"));
+        for (String statement : statements) {
+            args.add("--statement");
+            args.add(statement);
+        }
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
     }
 
     /** Waits (bounded) until {@code count} stdout lines match {@code regex}. */

@@ -140,21 +140,31 @@ final class Explain {
         line("retry", retry == null ? "none: one pass over the endpoints" : retry.maxAttempts()
                 + " passes over the endpoints, back-off " + duration(retry.backoffBase()) + " doubling to "
                 + duration(retry.backoffMax()) + (retry.mode() == Mode.SHADOW ? "; shadow" : "")
-                + "; connections only, statements are never retried", at + "retry.maxAttempts");
+                + "; connections only (statements: see statements[].retry)", at + "retry.maxAttempts");
         CircuitBreakerConfig breaker = database.circuitBreaker();
         line("circuitBreaker", breaker == null ? "none" : "opens at " + Math.round(breaker.failureRateThreshold() * 100)
                 + "% failed connects and statements (connection failures, timeouts) over " + duration(breaker.window())
                 + ", min " + breaker.minimumCalls() + " calls, open " + duration(breaker.openDuration())
                 + (breaker.mode() == Mode.SHADOW ? "; shadow: records, never rejects" : ""),
                 at + "circuitBreaker.failureRateThreshold");
+        if (breaker != null && breaker.slowCallRateThreshold() != null) {
+            line("slow calls", "opens at " + Math.round(breaker.slowCallRateThreshold() * 100)
+                    + "% connects and statements slower than " + duration(breaker.slowCallDuration()),
+                    at + "circuitBreaker.slowCallRateThreshold");
+        }
         line("queryTimeout", database.queryTimeout() == null ? "none" : duration(database.queryTimeout()),
                 at + "queryTimeout");
         for (int i = 0; i < database.statements().size(); i++) {
             StatementPolicy policy = database.statements().get(i);
+            RetryConfig reads = policy.retry();
             line("statements[" + i + "]", (policy.verb() == null ? "any verb" : policy.verb()) + " on "
-                    + (policy.table() == null ? "any table" : policy.table()) + ": queryTimeout "
-                    + duration(policy.queryTimeout()) + (policy.mode() == Mode.SHADOW ? " (shadow: flags ~UT only)" : ""),
-                    at + "statements[" + i + "].queryTimeout");
+                    + (policy.table() == null ? "any table" : policy.table()) + ": "
+                    + (policy.queryTimeout() == null ? "" : "queryTimeout " + duration(policy.queryTimeout())
+                            + (reads == null ? "" : ", "))
+                    + (reads == null ? "" : "reads outside a transaction retried on transient SQLStates, "
+                            + reads.maxAttempts() + " attempts")
+                    + (policy.mode() == Mode.SHADOW ? " (shadow: flags only)" : ""),
+                    at + "statements[" + i + (policy.queryTimeout() == null ? "].retry" : "].queryTimeout"));
         }
     }
 

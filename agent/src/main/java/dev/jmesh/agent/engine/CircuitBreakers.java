@@ -22,7 +22,7 @@ public final class CircuitBreakers {
     }
 
     /** "slow-call rate of at least 50% (calls slower than 100ms) over 10000ms"; only for configs that count slow calls. */
-    static String slowCallDescription(CircuitBreakerConfig config) {
+    public static String slowCallDescription(CircuitBreakerConfig config) {
         return "slow-call rate of at least " + percent(config.slowCallRateThreshold()) + "% (calls slower than "
                 + config.slowCallDuration().toMillis() + "ms) over " + config.window().toMillis() + "ms";
     }
@@ -47,7 +47,7 @@ public final class CircuitBreakers {
     }
 
     /** The breaker on the slow-call rate: its failures are the outcomes {@code slow} accepts. */
-    static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name,
+    public static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name,
                                                CheckedBiPredicate<Object, Throwable> slow) {
         return build(config, owner, name, EngineEvents.SLOW_CALLS, percent(config.slowCallRateThreshold()),
                 slowCallDescription(config), " (slow-call rate)", slow);

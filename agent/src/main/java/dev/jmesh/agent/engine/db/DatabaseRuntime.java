@@ -26,8 +26,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Connect: the breaker first (open: fail fast), then the endpoints in order of health, each tried once, the
  * next one on a connect failure (failover); {@code retry.maxAttempts} is the number of such passes, with
  * back-off between passes. A failure that is not a connection failure (a refused login) ends the call at once.
- * Statements: the breaker, then ONE execution with the query timeout of the first matching statement policy
- * (else the database's); statements are never retried. Commit and rollback are recorded, never refused.
+ * Statements: the breaker, then one execution with the query timeout of the first matching statement policy
+ * (else the database's); a statement is run again only when that policy has a {@code retry}, the statement is a
+ * SELECT outside a transaction ({@link OutboundCall#replayable()}) and it failed with a transient SQLState
+ * ({@link SqlFailures#isTransient}). Commit and rollback are recorded, never refused.
+ *
+ * <p>The breaker counts connects and statements (not commit and rollback); with {@code slowCallRateThreshold} a
+ * second breaker, built by the same {@link CircuitBreakers} code as a service's, counts calls slower than
+ * {@code slowCallDuration} as its failures, and either one open refuses calls.
  */
 final class DatabaseRuntime {
     static final String CONNECT_FAILURE = "UF";
@@ -43,8 +49,12 @@ final class DatabaseRuntime {
     private final String name;
     private final List<DatabaseEndpoint> endpoints;
     private final CircuitBreaker<Object> breaker;
+    /** The slow-call rate breaker; null unless {@code slowCallRateThreshold} is set. */
+    private final CircuitBreaker<Object> slowBreaker;
+    private final long slowCallNanos;
     private final boolean breakerShadow;
     private final String breakerDescription;
+    private final String slowDescription;
     private final int connectTimeoutMillis;
     private final int passes;
     private final boolean retryShadow;
@@ -60,6 +70,14 @@ final class DatabaseRuntime {
         this.breaker = config.circuitBreaker() == null ? null
                 : CircuitBreakers.failureRate(config.circuitBreaker(), "database '" + name + "'", name,
                         (o, f) -> f != null);
+        boolean countsSlowCalls = config.circuitBreaker() != null
+                && config.circuitBreaker().slowCallRateThreshold() != null;
+        this.slowBreaker = countsSlowCalls
+                ? CircuitBreakers.slowCallRate(config.circuitBreaker(), "database '" + name + "'", name,
+                        (o, f) -> f != null)
+                : null;
+        this.slowCallNanos = countsSlowCalls ? config.circuitBreaker().slowCallDuration().toNanos() : 0;
+        this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(config.circuitBreaker()) : null;
         this.breakerShadow = config.circuitBreaker() != null && config.circuitBreaker().mode() == Mode.SHADOW;
         this.breakerDescription = config.circuitBreaker() == null ? null
                 : CircuitBreakers.description(config.circuitBreaker());
@@ -80,28 +98,25 @@ final class DatabaseRuntime {
     // ---- connect ---------------------------------------------------------------------------------------
 
     <R> R connect(OutboundCall call, BlockingExchange<R> exchange, CallRecord record) throws Exception {
-        boolean permitted = admit(exchange, record);
+        int permits = admit(exchange, record);
+        long started = System.nanoTime();
         Exception last = null;
         for (int pass = 0; pass < passes; pass++) {
             if (pass > 0) {
-                backOff(pass);
+                backOff(config.retry(), pass);
             }
             for (DatabaseEndpoint endpoint : inOrderOfHealth(call)) {
                 CallRecords.attemptStarted(record, endpoint.name.isEmpty() ? null : endpoint.name);
                 try {
                     R connection = exchange.attempt(endpoint.host, endpoint.port, connectTimeoutMillis);
                     endpoint.connected(name);
-                    if (permitted) {
-                        breaker.recordSuccess();
-                    }
+                    recordOutcome(permits, false, started);
                     CallRecords.outcome(record, null);
                     return connection;
                 } catch (Exception e) {
                     last = e;
                     if (!SqlFailures.isConnectionFailure(e)) {
-                        if (permitted) {
-                            breaker.recordSuccess(); // the server answered: it is alive
-                        }
+                        recordOutcome(permits, false, started); // the server answered: it is alive
                         CallRecords.outcome(record, e);
                         throw e;
                     }
@@ -115,9 +130,7 @@ final class DatabaseRuntime {
         } else if (retryShadow) {
             CallRecords.flag(record, SHADOW_RETRY);
         }
-        if (permitted) {
-            breaker.recordFailure();
-        }
+        recordOutcome(permits, true, started);
         CallRecords.outcome(record, last);
         throw last;
     }
@@ -147,9 +160,11 @@ final class DatabaseRuntime {
         return healthy;
     }
 
-    /** Exponential back-off with 50% jitter between passes, on the caller's thread (connecting blocks anyway). */
-    private void backOff(int pass) throws InterruptedException {
-        RetryConfig retry = config.retry();
+    /**
+     * Exponential back-off with 50% jitter before pass or attempt {@code pass + 1}, on the caller's thread
+     * (connecting and executing block it anyway).
+     */
+    private static void backOff(RetryConfig retry, int pass) throws InterruptedException {
         long base = retry.backoffBase().toMillis();
         long max = Math.max(base, retry.backoffMax().toMillis());
         long delay = Math.min(max, base << Math.min(pass - 1, 20));
@@ -166,46 +181,64 @@ final class DatabaseRuntime {
         if ("COMMIT".equals(operation) || "ROLLBACK".equals(operation)) {
             return once(call, exchange, record, 0); // ending a transaction is never refused
         }
-        boolean permitted = admit(exchange, record);
+        int permits = admit(exchange, record);
         StatementPolicy policy = policyFor(call);
         int timeout = millis(config.queryTimeout());
         long shadowTimeoutNanos = 0;
+        RetryConfig retry = null;
+        boolean retryShadow = false;
         if (policy != null) {
-            if (policy.mode() == Mode.SHADOW) {
-                shadowTimeoutNanos = policy.queryTimeout().toNanos();
-            } else {
-                timeout = millis(policy.queryTimeout());
-            }
-        }
-        long started = System.nanoTime();
-        try {
-            R result = once(call, exchange, record, timeout);
-            if (permitted) {
-                breaker.recordSuccess();
-            }
-            if (shadowTimeoutNanos > 0 && System.nanoTime() - started > shadowTimeoutNanos) {
-                CallRecords.flag(record, SHADOW_TIMEOUT);
-            }
-            return result;
-        } catch (Exception e) {
-            boolean timedOut = SqlFailures.isTimeout(e);
-            boolean broken = !timedOut && SqlFailures.isConnectionFailure(e);
-            if (timedOut) {
-                CallRecords.flag(record, TIMEOUT);
-            } else if (broken) {
-                CallRecords.flag(record, CONNECTION_TERMINATION);
-            } else if (shadowTimeoutNanos > 0 && System.nanoTime() - started > shadowTimeoutNanos) {
-                CallRecords.flag(record, SHADOW_TIMEOUT);
-            }
-            if (permitted) {
-                if (timedOut || broken) {
-                    breaker.recordFailure();
+            if (policy.queryTimeout() != null) {
+                if (policy.mode() == Mode.SHADOW) {
+                    shadowTimeoutNanos = policy.queryTimeout().toNanos();
                 } else {
-                    breaker.recordSuccess(); // an SQL error is the server answering
+                    timeout = millis(policy.queryTimeout());
                 }
             }
-            throw e;
+            if (policy.retry() != null && "SELECT".equals(operation) && call.replayable()) {
+                retry = policy.retry();
+                retryShadow = retry.mode() == Mode.SHADOW || policy.mode() == Mode.SHADOW;
+            }
         }
+        int attempts = retry == null || retryShadow ? 1 : retry.maxAttempts();
+        long started = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                R result = once(call, exchange, record, timeout);
+                recordOutcome(permits, false, started);
+                if (shadowTimeoutNanos > 0 && System.nanoTime() - started > shadowTimeoutNanos) {
+                    CallRecords.flag(record, SHADOW_TIMEOUT);
+                }
+                return result;
+            } catch (Exception e) {
+                boolean transientFailure = retry != null && SqlFailures.isTransient(e);
+                if (transientFailure && attempt < attempts) {
+                    backOff(retry, attempt);
+                    continue;
+                }
+                failed(e, record, permits, started, shadowTimeoutNanos);
+                if (transientFailure && attempt > 1) {
+                    CallRecords.flag(record, RETRIES_EXHAUSTED);
+                } else if (transientFailure && retryShadow && retry.maxAttempts() > 1) {
+                    CallRecords.flag(record, SHADOW_RETRY);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Flags and counts a statement's final failure. */
+    private void failed(Exception e, CallRecord record, int permits, long started, long shadowTimeoutNanos) {
+        boolean timedOut = SqlFailures.isTimeout(e);
+        boolean broken = !timedOut && SqlFailures.isConnectionFailure(e);
+        if (timedOut) {
+            CallRecords.flag(record, TIMEOUT);
+        } else if (broken) {
+            CallRecords.flag(record, CONNECTION_TERMINATION);
+        } else if (shadowTimeoutNanos > 0 && System.nanoTime() - started > shadowTimeoutNanos) {
+            CallRecords.flag(record, SHADOW_TIMEOUT);
+        }
+        recordOutcome(permits, timedOut || broken, started); // an SQL error is the server answering
     }
 
     /** The first statement policy whose verb and table match; null for none. */
@@ -236,40 +269,82 @@ final class DatabaseRuntime {
 
     // ---- breaker -----------------------------------------------------------------------------------------
 
+    /** Permit bits: the call holds a permit of the failure-rate breaker, of the slow-call breaker. */
+    private static final int FAILURE_RATE_PERMIT = 1;
+    private static final int SLOW_CALLS_PERMIT = 2;
+
     /**
-     * Whether the call holds a breaker permit (its outcome must then be recorded). An enforced breaker that is
-     * open refuses the call with the library's exception; one in shadow mode lets it through, flagged {@code ~UO}.
+     * Which breaker permits the call holds (their outcomes must then be recorded, {@link #recordOutcome}). An
+     * enforced breaker that is open refuses the call with the library's exception; breakers in shadow mode let it
+     * through, flagged {@code ~UO} when one of them would not have.
      */
-    private boolean admit(Exchange<?> exchange, CallRecord record) throws Exception {
+    private int admit(Exchange<?> exchange, CallRecord record) throws Exception {
         if (breaker == null) {
-            return false;
+            return 0;
         }
+        int permits = 0;
         if (breaker.tryAcquirePermit()) {
-            return true;
+            permits |= FAILURE_RATE_PERMIT;
+        } else if (!breakerShadow) {
+            throw rejected(exchange, record, breakerDescription);
         }
-        if (breakerShadow) {
+        if (slowBreaker != null) {
+            if (slowBreaker.tryAcquirePermit()) {
+                permits |= SLOW_CALLS_PERMIT;
+            } else if (!breakerShadow) {
+                if (breaker.isHalfOpen()) {
+                    breaker.recordSuccess(); // gives back the probe permit taken above: this call does not run
+                }
+                throw rejected(exchange, record, slowDescription);
+            }
+        }
+        int all = slowBreaker == null ? FAILURE_RATE_PERMIT : FAILURE_RATE_PERMIT | SLOW_CALLS_PERMIT;
+        if (permits != all) {
             CallRecords.flag(record, SHADOW_CIRCUIT_OPEN);
-            return false;
         }
-        throw rejected(exchange, record);
+        return permits;
+    }
+
+    /**
+     * Counts a call that ran: a failure (connection failure, timeout) for the failure-rate breaker; for the
+     * slow-call breaker, a call that succeeded (or the server answered) after more than slowCallDuration.
+     */
+    private void recordOutcome(int permits, boolean failure, long startedNanos) {
+        if ((permits & FAILURE_RATE_PERMIT) != 0) {
+            if (failure) {
+                breaker.recordFailure();
+            } else {
+                breaker.recordSuccess();
+            }
+        }
+        if ((permits & SLOW_CALLS_PERMIT) != 0) {
+            if (!failure && System.nanoTime() - startedNanos > slowCallNanos) {
+                slowBreaker.recordFailure();
+            } else {
+                slowBreaker.recordSuccess(); // a failure is the failure rate's to count, not a slow call
+            }
+        }
     }
 
     /** For a pool's getConnection: the refusal when the enforced breaker is open, else null (nothing recorded). */
     Exception refuseIfOpen(Exchange<?> exchange, CallRecord record) {
-        if (breaker == null || breakerShadow || !breaker.isOpen()) {
+        if (breaker == null || breakerShadow) {
             return null;
         }
-        return rejected(exchange, record);
+        if (breaker.isOpen()) {
+            return rejected(exchange, record, breakerDescription);
+        }
+        return slowBreaker != null && slowBreaker.isOpen() ? rejected(exchange, record, slowDescription) : null;
     }
 
     boolean breakerOpen() {
-        return breaker != null && !breakerShadow && breaker.isOpen();
+        return breaker != null && !breakerShadow && (breaker.isOpen() || slowBreaker != null && slowBreaker.isOpen());
     }
 
-    private Exception rejected(Exchange<?> exchange, CallRecord record) {
+    private Exception rejected(Exchange<?> exchange, CallRecord record, String reason) {
         CallRecords.flag(record, CIRCUIT_OPEN);
         Exception rejected = exchange.rejectedException("jmesh: circuit breaker open for database '" + name + "' ("
-                + breakerDescription + "); failing fast without calling the database");
+                + reason + "); failing fast without calling the database");
         CallRecords.outcome(record, rejected);
         return rejected;
     }

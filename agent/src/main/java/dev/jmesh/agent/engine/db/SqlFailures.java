@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 
 /**
@@ -42,6 +43,26 @@ final class SqlFailures {
                     return true;
                 }
             }
+        }
+        return false;
+    }
+
+    /**
+     * A failure that running the same read again may not meet: SQLState 40001 (serialization failure), 40P01
+     * (deadlock detected), 55P03 (lock not available) or 53300 (too many connections), or the driver's
+     * {@code SQLTransactionRollbackException}. Not a timeout (the statement had its time), not a connection
+     * failure (the statement belongs to a connection that is gone; the next connection is the pool's to make).
+     */
+    static boolean isTransient(Throwable failure) {
+        if (isTimeout(failure) || isConnectionFailure(failure)) {
+            return false;
+        }
+        if (failure instanceof SQLTransactionRollbackException) {
+            return true;
+        }
+        if (failure instanceof SQLException) {
+            String state = ((SQLException) failure).getSQLState();
+            return "40001".equals(state) || "40P01".equals(state) || "55P03".equals(state) || "53300".equals(state);
         }
         return false;
     }

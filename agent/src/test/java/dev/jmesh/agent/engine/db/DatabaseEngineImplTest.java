@@ -204,7 +204,127 @@ class DatabaseEngineImplTest {
         assertSame(timeout, assertThrows(SQLTimeoutException.class,
                 () -> engine.execute("orders", statement("SELECT", "orders"), script)));
         assertEquals("UT", records.get(0).flagsText());
-        assertEquals(1, script.attempts.size(), "statements are never retried");
+        assertEquals(1, script.attempts.size(), "timeouts are never retried");
+    }
+
+    private static OutboundCall read(String table, boolean outsideTransaction) {
+        return new OutboundCall("jdbc", "postgresql", "db1", 5432, "SELECT", "/shop", outsideTransaction)
+                .withDatabase(new OutboundCall.Database("shop", table, "SELECT ...")).withCaller("Test.main:1");
+    }
+
+    /** Fails the first {@code failures} attempts with {@code failure}, then succeeds. */
+    static final class Flaky extends Script {
+        int failures;
+        SQLException failure;
+
+        @Override
+        public Object attempt(String host, int port, int timeoutMillis) throws Exception {
+            attempts.add(host + ":" + port);
+            if (attempts.size() <= failures) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+
+    private static final String READ_RETRY = "  orders:\n    match: \"jdbc:postgresql://orders-db*\"\n"
+            + "    statements:\n      - { match: { table: orders }, retry: { maxAttempts: 3, backoff: { base: 1ms, max: 2ms } } }\n";
+
+    @Test
+    void aReadOutsideATransactionIsRetriedOnATransientSqlState() throws Exception {
+        DatabaseEngineImpl engine = engine(READ_RETRY);
+        Flaky flaky = new Flaky();
+        flaky.failures = 2;
+        flaky.failure = new SQLException("could not serialize access", "40001");
+        assertSame(flaky.result, engine.execute("orders", read("orders", true), flaky));
+        assertEquals(3, flaky.attempts.size());
+        assertEquals(3, records.get(0).attempts());
+        assertEquals("-", records.get(0).flagsText());
+        assertNull(records.get(0).failure());
+
+        Flaky always = new Flaky();
+        always.failures = 10;
+        always.failure = new SQLException("deadlock detected", "40P01");
+        assertSame(always.failure, assertThrows(SQLException.class,
+                () -> engine.execute("orders", read("orders", true), always)));
+        assertEquals(3, always.attempts.size(), "maxAttempts counts the first");
+        assertEquals("URX", records.get(1).flagsText());
+    }
+
+    @Test
+    void noRetryInsideATransactionOfAWriteOfAnotherTableOrOnOtherFailures() throws Exception {
+        DatabaseEngineImpl engine = engine(READ_RETRY);
+        SQLException serialization = new SQLException("could not serialize access", "40001");
+        Object[][] cases = {
+                {read("orders", false), serialization, "inside a transaction"},
+                {statement("UPDATE", "orders"), serialization, "a write"},
+                {read("items", true), serialization, "no policy for the table"},
+                {read("orders", true), new SQLTimeoutException("cancelled", "57014"), "a timeout"},
+                {read("orders", true), new SQLException("connection lost", "08006"), "a broken connection"},
+                {read("orders", true), new SQLException("syntax error", "42601"), "an SQL error"}};
+        for (Object[] c : cases) {
+            Flaky flaky = new Flaky();
+            flaky.failures = 1;
+            flaky.failure = (SQLException) c[1];
+            assertThrows(SQLException.class, () -> engine.execute("orders", (OutboundCall) c[0], flaky));
+            assertEquals(1, flaky.attempts.size(), (String) c[2]);
+        }
+    }
+
+    @Test
+    void aShadowReadRetryOnlyFlagsWhatItWouldHaveRetried() throws Exception {
+        DatabaseEngineImpl engine = engine("  orders:\n    match: \"jdbc:postgresql://orders-db*\"\n"
+                + "    statements:\n      - { match: { verb: SELECT }, retry: { maxAttempts: 2, mode: shadow } }\n");
+        Flaky flaky = new Flaky();
+        flaky.failures = 1;
+        flaky.failure = new SQLException("could not serialize access", "40001");
+        assertThrows(SQLException.class, () -> engine.execute("orders", read("orders", true), flaky));
+        assertEquals(1, flaky.attempts.size());
+        assertEquals("~RETRY", records.get(0).flagsText());
+    }
+
+    /** Takes longer than any slowCallDuration of a millisecond. */
+    static final class Slow extends Script {
+        @Override
+        public Object attempt(String host, int port, int timeoutMillis) throws Exception {
+            attempts.add(host + ":" + port);
+            Thread.sleep(20);
+            return result;
+        }
+    }
+
+    @Test
+    void slowStatementsOpenTheSlowCallBreaker() throws Exception {
+        DatabaseEngineImpl engine = engine("  orders: { match: \"jdbc:postgresql://orders-db*\", circuitBreaker:"
+                + " { slowCallRateThreshold: 50%, slowCallDuration: 1ms, minimumCalls: 3, openDuration: 1m } }\n");
+        Slow slow = new Slow();
+        for (int i = 0; i < 3; i++) {
+            engine.execute("orders", statement("SELECT", "orders"), slow);
+        }
+        SQLTransientConnectionException refused = assertThrows(SQLTransientConnectionException.class,
+                () -> engine.execute("orders", statement("SELECT", "orders"), slow));
+        assertEquals("jmesh: circuit breaker open for database 'orders' (slow-call rate of at least 50% (calls"
+                + " slower than 1ms) over 10000ms); failing fast without calling the database", refused.getMessage());
+        assertEquals(3, slow.attempts.size(), "the refused statement did not run");
+        assertTrue(engine.refuseConnection("orders", connect(), slow) instanceof SQLTransientConnectionException,
+                "a pool checkout is refused too");
+        assertEquals("UO", records.get(records.size() - 1).flagsText());
+    }
+
+    @Test
+    void aShadowSlowCallBreakerFlagsAndNeverRefuses() throws Exception {
+        DatabaseEngineImpl engine = engine("  orders: { match: \"jdbc:postgresql://orders-db*\", circuitBreaker:"
+                + " { slowCallRateThreshold: 50%, slowCallDuration: 1ms, minimumCalls: 3, openDuration: 1m,"
+                + " mode: shadow } }\n");
+        Slow slow = new Slow();
+        for (int i = 0; i < 5; i++) {
+            engine.execute("orders", statement("SELECT", "orders"), slow);
+        }
+        assertEquals(5, slow.attempts.size());
+        assertNull(engine.refuseConnection("orders", connect(), slow));
+        assertEquals("-", records.get(2).flagsText());
+        assertEquals("~UO", records.get(3).flagsText());
+        assertEquals("~UO", records.get(4).flagsText());
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An ordinary JDBC application, unaware of jmesh: each iteration takes a connection (a new one from
@@ -22,8 +24,12 @@ import java.sql.Statement;
  * <pre>
  * java -jar jdbc-app.jar --url jdbc:postgresql://orders-db/shop --user shop --password s3cret
  *      [--pool hikari] [--iterations 100] [--interval-ms 100] [--stop-file PATH] [--slow]
+ *      [--statement SQL]... [--in-transaction]
  * </pre>
  * {@code --slow} first runs {@code SELECT pg_sleep(5)} once and prints {@code slow-ok} or {@code slow-error <exception>}.
+ * Each {@code --statement} then runs once, in order, on one connection ({@code Statement.execute}; all of them in
+ * one transaction with {@code --in-transaction}) and prints {@code statement-ok <n>} or
+ * {@code statement-error <n> <exception>}; {@code sleep:<ms>} pauses instead of running SQL.
  * The loop ends after {@code --iterations}, or as soon as {@code --stop-file} exists.
  */
 public final class JdbcApp {
@@ -39,6 +45,8 @@ public final class JdbcApp {
         long intervalMillis = 100;
         Path stopFile = null;
         boolean slow = false;
+        List<String> statements = new ArrayList<>();
+        boolean inTransaction = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--url": url = args[++i]; break;
@@ -49,6 +57,8 @@ public final class JdbcApp {
                 case "--interval-ms": intervalMillis = Long.parseLong(args[++i]); break;
                 case "--stop-file": stopFile = Paths.get(args[++i]); break;
                 case "--slow": slow = true; break;
+                case "--statement": statements.add(args[++i]); break;
+                case "--in-transaction": inTransaction = true; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -75,6 +85,9 @@ public final class JdbcApp {
                 System.out.println("slow-error " + e.getClass().getName() + ": " + e.getMessage());
             }
         }
+        if (!statements.isEmpty()) {
+            runStatements(connect(dataSource, url, user, password), statements, inTransaction);
+        }
         for (int i = 1; i <= iterations; i++) {
             if (stopFile != null && Files.exists(stopFile)) {
                 break;
@@ -98,6 +111,30 @@ public final class JdbcApp {
             dataSource.close();
         }
         System.out.println("done");
+    }
+
+    private static void runStatements(Connection connection, List<String> statements, boolean inTransaction)
+            throws SQLException, InterruptedException {
+        try (Connection c = connection) {
+            c.setAutoCommit(!inTransaction);
+            for (int n = 1; n <= statements.size(); n++) {
+                String sql = statements.get(n - 1);
+                if (sql.startsWith("sleep:")) {
+                    Thread.sleep(Long.parseLong(sql.substring("sleep:".length())));
+                    continue;
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute(sql);
+                    System.out.println("statement-ok " + n);
+                } catch (SQLException e) {
+                    System.out.println("statement-error " + n + " " + e.getClass().getName() + ": "
+                            + e.getMessage().replaceAll("\\s*\\n\\s*", " ") + " [" + e.getSQLState() + "]");
+                }
+            }
+            if (inTransaction) {
+                c.rollback();
+            }
+        }
     }
 
     private static Connection connect(HikariDataSource dataSource, String url, String user, String password)

@@ -239,9 +239,11 @@ public final class JdbcInterceptor implements JdbcBridge.Interceptor {
             return null;
         }
         Statement statement = (Statement) statementObject;
+        Connection connection;
         ConnectionInfo info;
         try {
-            info = infoOf(statement.getConnection());
+            connection = statement.getConnection();
+            info = infoOf(connection);
         } catch (SQLException closed) {
             return null; // the driver reports the closed statement itself
         }
@@ -258,8 +260,9 @@ public final class JdbcInterceptor implements JdbcBridge.Interceptor {
             operation = target.getName().startsWith("executeLargeBatch") || target.getName().equals("executeBatch")
                     ? "BATCH" : "EXECUTE";
         }
+        boolean readOutsideTransaction = "SELECT".equals(operation) && autoCommit(connection);
         OutboundCall call = new OutboundCall(PROTOCOL, info.url.system, info.host, info.port, operation,
-                info.url.path(), false).withDatabase(new OutboundCall.Database(info.url.namespace,
+                info.url.path(), readOutsideTransaction).withDatabase(new OutboundCall.Database(info.url.namespace,
                 sql == null ? null : sql.table, sql == null ? null : sql.sanitised));
         try {
             return Outcome.returned(Databases.execute(info.database, call,
@@ -269,7 +272,23 @@ public final class JdbcInterceptor implements JdbcBridge.Interceptor {
         }
     }
 
-    /** Runs the statement once, with the mesh's query timeout unless the app set a tighter one. */
+    /** Whether each statement commits on its own; false when unknown (then nothing is ever retried). */
+    private static boolean autoCommit(Connection connection) {
+        CallDepth.enter(); // a pool's proxy may ask the driver
+        try {
+            return connection.getAutoCommit();
+        } catch (Throwable t) {
+            return false;
+        } finally {
+            CallDepth.exit();
+        }
+    }
+
+    /**
+     * Runs the statement once, with the mesh's query timeout unless the app set a tighter one: whole seconds
+     * through {@code Statement.setQueryTimeout}, the driver's own mechanism; anything finer through
+     * {@link StatementCanceller}, which calls {@code Statement.cancel()} at the deadline.
+     */
     static final class StatementExchange extends SqlExchange<Object> {
         private final Statement statement;
         private final Method method;
@@ -285,32 +304,48 @@ public final class JdbcInterceptor implements JdbcBridge.Interceptor {
         public Object attempt(String host, int port, int timeoutMillis) throws Exception {
             int appTimeout = 0;
             boolean ours = false;
+            StatementCanceller.Deadline deadline = null;
             if (timeoutMillis > 0) {
-                int seconds = (timeoutMillis + 999) / 1000; // JDBC counts whole seconds
                 try {
                     appTimeout = statement.getQueryTimeout();
-                    if (appTimeout == 0 || appTimeout > seconds) {
-                        statement.setQueryTimeout(seconds);
-                        ours = true;
+                    if (appTimeout == 0 || appTimeout * 1000L > timeoutMillis) {
+                        if (timeoutMillis % 1000 == 0) {
+                            statement.setQueryTimeout(timeoutMillis / 1000);
+                            ours = true;
+                        } else {
+                            deadline = StatementCanceller.schedule(statement, timeoutMillis);
+                        }
                     }
                 } catch (SQLException e) {
-                    // the driver cannot set one: the statement runs without the mesh's timeout
+                    // the driver cannot tell or set one: the statement runs without the mesh's timeout
                 }
             }
             CallDepth.enter();
+            Object result;
             try {
-                return method.invoke(statement, arguments);
+                result = method.invoke(statement, arguments);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 lastFailure = cause;
-                if (ours && isCancelled(cause) && !(cause instanceof SQLTimeoutException)) {
+                boolean cancelledByTimer = deadline != null && deadline.finish();
+                deadline = null;
+                if (cause instanceof SQLTimeoutException) {
+                    throw (SQLTimeoutException) cause; // the driver's own (H2's on cancel, any driver's timeout)
+                }
+                if (cancelledByTimer && cause instanceof SQLException) {
                     throw timeoutException("jmesh: the statement ran longer than the queryTimeout of "
-                            + timeoutMillis + "ms (enforced as " + ((timeoutMillis + 999) / 1000)
-                            + "s through Statement.setQueryTimeout) and the driver cancelled it");
+                            + timeoutMillis + "ms and jmesh cancelled it (Statement.cancel)");
+                }
+                if (ours && isCancelled(cause)) {
+                    throw timeoutException("jmesh: the statement ran longer than the queryTimeout of "
+                            + timeoutMillis + "ms and the driver cancelled it (Statement.setQueryTimeout)");
                 }
                 throw JdbcInterceptor.<Exception>sneaky(cause);
             } finally {
                 CallDepth.exit();
+                if (deadline != null) {
+                    deadline.finish(); // in time, or the timer fired as the statement returned: its result stands
+                }
                 if (ours) {
                     try {
                         statement.setQueryTimeout(appTimeout); // the app sees its own setting again
@@ -319,6 +354,7 @@ public final class JdbcInterceptor implements JdbcBridge.Interceptor {
                     }
                 }
             }
+            return result;
         }
 
         /** PostgreSQL (and others) report a cancelled statement as SQLState 57014, query_canceled. */

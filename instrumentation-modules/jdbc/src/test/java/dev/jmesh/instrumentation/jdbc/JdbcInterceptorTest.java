@@ -15,13 +15,16 @@ import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link JdbcInterceptor} with a real in-memory H2 database (not woven here) and a recording engine. */
@@ -138,6 +141,48 @@ class JdbcInterceptorTest {
         assertNull(interceptor.execute(statement, "execute(Ljava/lang/String;)Z", new Object[] {"SELECT 1"}),
                 "a closed statement reports itself");
         assertTrue(calls.isEmpty());
+    }
+
+    private static final String EXECUTE_QUERY = "executeQuery(Ljava/lang/String;)Ljava/sql/ResultSet;";
+
+    @Test
+    void aTimeoutBelowASecondCancelsTheStatementAndSurfacesAsSqlTimeoutException() throws Exception {
+        queryTimeoutMillis = 300;
+        Statement statement = connection.createStatement();
+        // 10^12 row pairs: far longer than 300ms on any machine; H2 checks for cancellation row by row
+        Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> interceptor.execute(statement,
+                EXECUTE_QUERY, new Object[] {"SELECT COUNT(*) FROM SYSTEM_RANGE(1, 1000000) a, SYSTEM_RANGE(1, 1000000) b WHERE a.X > b.X"}));
+        assertTrue(outcome.failure() instanceof SQLTimeoutException, String.valueOf(outcome.failure()));
+        assertEquals(0, statement.getQueryTimeout(), "the app's setting is untouched");
+        Outcome next = interceptor.execute(statement, EXECUTE_QUERY, new Object[] {"SELECT 1"});
+        assertTrue(next.result() instanceof ResultSet, "the statement is usable again: " + next.failure());
+    }
+
+    @Test
+    void thousandsOfStatementsWithSubSecondTimeoutsLeaveNoQueuedTaskAndOneThread() throws Exception {
+        queryTimeoutMillis = 700;
+        Statement statement = connection.createStatement();
+        for (int i = 0; i < 5000; i++) {
+            Outcome outcome = interceptor.execute(statement, EXECUTE_QUERY, new Object[] {"SELECT " + i});
+            ((ResultSet) outcome.result()).close();
+        }
+        assertEquals(0, StatementCanceller.queued(), "a statement that finished leaves no timer task");
+        long timers = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("jmesh-jdbc-cancel-")).peek(t -> assertTrue(t.isDaemon())).count();
+        assertTrue(timers <= 1, "one timer thread at most, found " + timers);
+    }
+
+    @Test
+    void onlySelectsWithAutoCommitOnAreReadsOutsideATransaction() throws Exception {
+        Statement statement = connection.createStatement();
+        interceptor.execute(statement, EXECUTE_QUERY, new Object[] {"SELECT * FROM orders"});
+        interceptor.execute(statement, "executeUpdate(Ljava/lang/String;)I",
+                new Object[] {"INSERT INTO orders VALUES (2, 'bob')"});
+        connection.setAutoCommit(false);
+        interceptor.execute(statement, EXECUTE_QUERY, new Object[] {"SELECT * FROM orders"});
+        connection.rollback();
+        connection.setAutoCommit(true);
+        assertEquals(List.of(true, false, false), calls.stream().map(OutboundCall::replayable).toList());
     }
 
     private int count() throws SQLException {
