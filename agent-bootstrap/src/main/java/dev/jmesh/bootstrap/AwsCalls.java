@@ -34,7 +34,7 @@ public final class AwsCalls {
             return current.call(service, operation, call, guard);
         } catch (Throwable t) {
             if (guard.owns(t)) {
-                throw AwsCalls.<Exception>rethrow(t);
+                throw LibraryFailures.<Exception>rethrow(t);
             }
             ENGINE_FAILURES.incrementAndGet();
             AgentLog.warnOnce("aws-engine-failure:" + t.getClass().getName(), "internal failure (" + t
@@ -44,7 +44,7 @@ public final class AwsCalls {
                 return guard.lastResult; // the SDK call already happened: its result is the application's
             }
             if (guard.lastFailure != null) {
-                throw AwsCalls.<Exception>rethrow(guard.lastFailure);
+                throw LibraryFailures.<Exception>rethrow(guard.lastFailure);
             }
             if (guard.attempted) {
                 throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
@@ -53,15 +53,10 @@ public final class AwsCalls {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable t) throws T {
-        throw (T) t;
-    }
-
     /** Remembers what the SDK did, so that its failures are never mistaken for engine bugs. */
     private static final class Guard<R> implements AwsExchange<R> {
         private final AwsExchange<R> delegate;
-        private Throwable[] own = new Throwable[0];
+        private final LibraryFailures own = new LibraryFailures();
         volatile boolean attempted;
         volatile boolean succeeded;
         volatile R lastResult;
@@ -71,21 +66,12 @@ public final class AwsCalls {
             this.delegate = delegate;
         }
 
-        private synchronized <T extends Throwable> T remember(T t) {
-            Throwable[] more = new Throwable[own.length + 1];
-            System.arraycopy(own, 0, more, 0, own.length);
-            more[own.length] = t;
-            own = more;
-            return t;
+        final <T extends Throwable> T remember(T t) {
+            return own.remember(t);
         }
 
-        synchronized boolean owns(Throwable t) {
-            for (Throwable candidate : own) {
-                if (candidate == t) {
-                    return true;
-                }
-            }
-            return false;
+        final boolean owns(Throwable t) {
+            return own.owns(t);
         }
 
         @Override
@@ -100,7 +86,7 @@ public final class AwsCalls {
             } catch (Throwable t) {
                 lastFailure = t;
                 succeeded = false;
-                throw AwsCalls.<Exception>rethrow(remember(t));
+                throw LibraryFailures.<Exception>rethrow(remember(t));
             }
         }
 

@@ -76,14 +76,14 @@ public final class Databases {
             return connect ? current.connect(database, call, guard) : current.execute(database, call, guard);
         } catch (Throwable t) {
             if (guard.owns(t)) {
-                throw Databases.<Exception>rethrow(t);
+                throw LibraryFailures.<Exception>rethrow(t);
             }
             engineFailed(call.toString(), t);
             if (guard.succeeded) {
                 return guard.lastResult; // the one execution already happened: its result is the app's
             }
             if (guard.lastFailure != null) {
-                throw Databases.<Exception>rethrow(guard.lastFailure); // the driver's own answer to the one call
+                throw LibraryFailures.<Exception>rethrow(guard.lastFailure); // the driver's own answer to the one call
             }
             if (guard.attempted) {
                 throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
@@ -98,15 +98,10 @@ public final class Databases {
                 + what + "; the call proceeds without mesh policies. Please report this.");
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable t) throws T {
-        throw (T) t;
-    }
-
     /** Remembers what the library did, so that its failures are never mistaken for engine bugs. */
     private static final class Guard<R> implements BlockingExchange<R> {
         private final BlockingExchange<R> delegate;
-        private Throwable[] own = new Throwable[0];
+        private final LibraryFailures own = new LibraryFailures();
         volatile boolean attempted;
         volatile boolean succeeded;
         volatile R lastResult;
@@ -116,21 +111,12 @@ public final class Databases {
             this.delegate = delegate;
         }
 
-        private synchronized <T extends Throwable> T remember(T t) {
-            Throwable[] more = new Throwable[own.length + 1];
-            System.arraycopy(own, 0, more, 0, own.length);
-            more[own.length] = t;
-            own = more;
-            return t;
+        final <T extends Throwable> T remember(T t) {
+            return own.remember(t);
         }
 
-        synchronized boolean owns(Throwable t) {
-            for (Throwable candidate : own) {
-                if (candidate == t) {
-                    return true;
-                }
-            }
-            return false;
+        final boolean owns(Throwable t) {
+            return own.owns(t);
         }
 
         @Override
@@ -143,7 +129,7 @@ public final class Databases {
                 return result;
             } catch (Throwable t) {
                 lastFailure = t;
-                throw Databases.<Exception>rethrow(remember(t));
+                throw LibraryFailures.<Exception>rethrow(remember(t));
             }
         }
 

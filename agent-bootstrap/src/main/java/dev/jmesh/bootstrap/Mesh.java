@@ -1,7 +1,5 @@
 package dev.jmesh.bootstrap;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +37,7 @@ public final class Mesh {
             return current.call(call, guarded);
         } catch (Throwable t) {
             if (guarded.owns(t)) {
-                throw Mesh.<Exception>rethrow(t);
+                throw LibraryFailures.<Exception>rethrow(t);
             }
             engineFailed(call, t);
             if (guarded.attempted && !call.replayable()) {
@@ -156,33 +154,22 @@ public final class Mesh {
                         + "; the call proceeds without mesh policies. Please report this.");
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T rethrow(Throwable t) throws T {
-        throw (T) t;
-    }
-
     /** Remembers which failures came from the library, so they are never mistaken for engine bugs. */
     private abstract static class Guarded<R> implements Exchange<R> {
         private final Exchange<R> delegate;
-        private final List<Throwable> own = new ArrayList<Throwable>(2);
+        private final LibraryFailures own = new LibraryFailures();
         volatile boolean attempted;
 
         Guarded(Exchange<R> delegate) {
             this.delegate = delegate;
         }
 
-        final synchronized <T extends Throwable> T remember(T t) {
-            own.add(t);
-            return t;
+        final <T extends Throwable> T remember(T t) {
+            return own.remember(t);
         }
 
-        final synchronized boolean owns(Throwable t) {
-            for (Throwable candidate : own) {
-                if (candidate == t) {
-                    return true;
-                }
-            }
-            return false;
+        final boolean owns(Throwable t) {
+            return own.owns(t);
         }
 
         @Override
@@ -225,7 +212,7 @@ public final class Mesh {
             try {
                 return delegate.attempt(host, port, timeoutMillis);
             } catch (Throwable t) {
-                throw Mesh.<Exception>rethrow(remember(t));
+                throw LibraryFailures.<Exception>rethrow(remember(t));
             }
         }
     }

@@ -37,27 +37,11 @@ class FailureDrillSmokeTest {
         Upstream upstream = Upstream.start(processes, "plain");
         Shop.Run without = shop(upstream, Shop.noAgent());
         long requestsWithout = upstream.stats().requests();
-        // The upstream's own address is a service here, so that calls go through the whole pipeline.
-        Path config = MeshYaml.write(dir, "mesh.yaml", """
-                services:
-                  "127.0.0.1":
-                    endpoints: %s
-                    timeout: 2s
-                    retry: %s
-                """.formatted(MeshYaml.endpoints(upstream), MeshYaml.RETRY) + MeshYaml.accessLog(dir.resolve("access.log")));
-        List<String> agent = new ArrayList<>(Shop.agent(config));
-        agent.add("-Djmesh.agent.test.failAt=" + stage);
+        List<String> agent = drilledAgent(upstream, stage);
 
         Shop.Run with = shop(upstream, agent);
 
-        assertEquals(EXIT_CODE, with.exitCode(), with.describe());
-        assertArrayEquals(without.stdoutBytes(), with.stdoutBytes(), () -> "stdout differs from the run without the agent"
-                + "\n--- without:\n" + new String(without.stdoutBytes(), StandardCharsets.UTF_8) + with.describe());
-        assertEquals("SUMMARY ok=" + CALLS + " failed=0", with.lines().get(with.lines().size() - 1), with.describe());
-        assertEquals(requestsWithout, upstream.stats().requests() - requestsWithout,
-                "each call reached the upstream exactly once, as without the agent\n" + with.describe());
-        assertTrue(!with.jmeshLines().isEmpty(), "the drill fired and was reported\n" + with.describe());
-        assertTrue(with.jmeshLines().stream().allMatch(l -> l.startsWith("[jmesh] WARN")), with.describe());
+        assertAsWithoutTheAgent(without, with, CALLS, upstream, requestsWithout);
         assertTrue(with.jmeshLines().size() <= 3, "a failing stage is reported once, not per call\n" + with.describe());
     }
 
@@ -77,6 +61,15 @@ class FailureDrillSmokeTest {
                 "--client", String.join(",", clients), "--post-every", "4", "--exit-code", String.valueOf(EXIT_CODE));
         Shop.Run without = libraryClients(libraries, List.of(), args);
         long requestsWithout = upstream.stats().requests();
+        List<String> agent = drilledAgent(upstream, stage);
+
+        Shop.Run with = libraryClients(libraries, agent, args);
+
+        assertAsWithoutTheAgent(without, with, calls, upstream, requestsWithout);
+    }
+
+    /** The agent with the upstream's own address as a service, so that calls go through the whole pipeline. */
+    private List<String> drilledAgent(Upstream upstream, String stage) {
         Path config = MeshYaml.write(dir, "mesh.yaml", """
                 services:
                   "127.0.0.1":
@@ -86,9 +79,12 @@ class FailureDrillSmokeTest {
                 """.formatted(MeshYaml.endpoints(upstream), MeshYaml.RETRY) + MeshYaml.accessLog(dir.resolve("access.log")));
         List<String> agent = new ArrayList<>(Shop.agent(config));
         agent.add("-Djmesh.agent.test.failAt=" + stage);
+        return agent;
+    }
 
-        Shop.Run with = libraryClients(libraries, agent, args);
-
+    /** Same output and exit code as without the agent, each request sent once, and the drill reported. */
+    private static void assertAsWithoutTheAgent(Shop.Run without, Shop.Run with, int calls, Upstream upstream,
+                                                long requestsWithout) {
         assertEquals(EXIT_CODE, with.exitCode(), with.describe());
         assertArrayEquals(without.stdoutBytes(), with.stdoutBytes(), () -> "stdout differs from the run without the agent"
                 + "\n--- without:\n" + new String(without.stdoutBytes(), StandardCharsets.UTF_8) + with.describe());
