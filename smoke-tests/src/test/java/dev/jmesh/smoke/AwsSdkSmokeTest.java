@@ -3,6 +3,8 @@ package dev.jmesh.smoke;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,6 +160,29 @@ class AwsSdkSmokeTest {
         assertEquals(0, meshed.awaitExit(WITHIN), meshed.describe());
         assertEquals(plain.stdout().replace("b2", "b").replaceAll("[0-9A-F]{16}", "ID"),
                 meshed.stdout().replace("b2", "b").replaceAll("[0-9A-F]{16}", "ID"));
+    }
+
+    /** Issue #11's failure drill for SDK calls: whatever stage of the agent fails, the app runs as without it. */
+    @ParameterizedTest(name = "failing at {0}")
+    @ValueSource(strings = {"config", "routing", "policy", "telemetry"})
+    void aFailingStageLeavesTheAppAsWithoutTheAgent(String stage) {
+        String plainBucket = "plain-" + stage;
+        String drilledBucket = "drilled-" + stage;
+        JavaProcess plain = run("apache", null, "create:" + plainBucket, "put:" + plainBucket + "/k=v",
+                "get:" + plainBucket + "/k", "get:" + plainBucket + "/missing");
+        assertEquals(0, plain.awaitExit(WITHIN), plain.describe());
+        Path config = MeshYaml.write(dir, "mesh.yaml", "aws: { S3: { timeout: 30s, circuitBreaker: { minimumCalls: 2 } } }\n"
+                + MeshYaml.accessLog(dir.resolve("access.log")));
+        JavaProcess drilled = processes.javaJar("aws-app", List.of("-javaagent:" + SmokeEnv.agentJar(),
+                "-Djmesh.config=" + config, "-Djmesh.agent.test.failAt=" + stage), SmokeEnv.awsAppJar(),
+                List.of(s3.endpoint(), "apache", "create:" + drilledBucket, "put:" + drilledBucket + "/k=v",
+                        "get:" + drilledBucket + "/k", "get:" + drilledBucket + "/missing"), dir);
+        assertEquals(0, drilled.awaitExit(WITHIN), drilled.describe());
+        assertEquals(plain.stdout().replace(plainBucket, "B").replaceAll("[0-9A-F]{16}", "ID"),
+                drilled.stdout().replace(drilledBucket, "B").replaceAll("[0-9A-F]{16}", "ID"), drilled.describe());
+        List<String> jmesh = drilled.stderrLines().stream().filter(l -> l.startsWith("[jmesh]")).toList();
+        assertFalse(jmesh.isEmpty(), "the drill fired and was reported\n" + drilled.describe());
+        assertTrue(jmesh.stream().allMatch(l -> l.startsWith("[jmesh] WARN")), drilled.describe());
     }
 
     private List<String> requestIds() {

@@ -1,6 +1,8 @@
 package dev.jmesh.smoke;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +72,27 @@ class JdbcH2SmokeTest {
         assertEquals(0, meshed.awaitExit(WITHIN), meshed.describe());
         assertEquals(plain.stdout(), meshed.stdout());
         assertEquals(List.of("ok 1 port=-", "ok 2 port=-", "ok 3 port=-", "done"), meshed.stdoutLines());
+    }
+
+    /** Issue #11's failure drill for JDBC: whatever stage of the agent fails, the app runs as without it. */
+    @ParameterizedTest(name = "failing at {0}")
+    @ValueSource(strings = {"config", "routing", "policy", "telemetry"})
+    void aFailingStageLeavesTheAppAsWithoutTheAgent(String stage) {
+        JavaProcess plain = run(List.of(), 3);
+        assertEquals(0, plain.awaitExit(WITHIN), plain.describe());
+        Path config = MeshYaml.write(dir, "mesh.yaml", """
+                databases:
+                  inventory-db:
+                    match: "jdbc:h2:mem:*"
+                    queryTimeout: 10s
+                """ + MeshYaml.accessLog(dir.resolve("access.log")));
+        JavaProcess drilled = run(List.of("-javaagent:" + SmokeEnv.agentJar(), "-Djmesh.config=" + config,
+                "-Djmesh.agent.test.failAt=" + stage), 3);
+        assertEquals(0, drilled.awaitExit(WITHIN), drilled.describe());
+        assertEquals(plain.stdout(), drilled.stdout(), drilled.describe());
+        List<String> jmesh = drilled.stderrLines().stream().filter(l -> l.startsWith("[jmesh]")).toList();
+        assertFalse(jmesh.isEmpty(), "the drill fired and was reported\n" + drilled.describe());
+        assertTrue(jmesh.stream().allMatch(l -> l.startsWith("[jmesh] WARN")), drilled.describe());
     }
 
     @Test

@@ -63,6 +63,7 @@ public final class AwsEngineImpl implements AwsEngine {
     @Override
     public <R> R call(String service, String operation, OutboundCall call, AwsExchange<R> exchange)
             throws Exception {
+        FailureDrill.ROUTING.check();
         Snapshot current = snapshot;
         CallRecord record = CallRecords.start(call, current.propagation, current.localService);
         record.service(service);
@@ -77,6 +78,7 @@ public final class AwsEngineImpl implements AwsEngine {
                 record.outcome(-1, denied);
                 throw denied;
             }
+            FailureDrill.POLICY.check();
             AwsRuntime byOperation = current.byKey.isEmpty() ? null : current.byKey.get(service + "." + operation);
             AwsRuntime byService = current.byKey.isEmpty() ? null : current.byKey.get(service);
             if (byOperation == null && byService == null) {
@@ -92,6 +94,7 @@ public final class AwsEngineImpl implements AwsEngine {
     /** Hands the record to the sinks; a sink's failure never fails the call (it already happened). */
     private void emit(CallRecord record) {
         try {
+            FailureDrill.TELEMETRY.check();
             telemetry.accept(record);
         } catch (Throwable t) {
             AgentLog.warnOnce("telemetry:" + t.getClass().getName(), "a call record could not be written ("

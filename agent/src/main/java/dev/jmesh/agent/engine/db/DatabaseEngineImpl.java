@@ -2,6 +2,7 @@ package dev.jmesh.agent.engine.db;
 
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.CallRecords;
+import dev.jmesh.agent.engine.FailureDrill;
 import dev.jmesh.agent.engine.Propagation;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.BlockingExchange;
@@ -68,6 +69,7 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
 
     @Override
     public String database(String jdbcUrl) {
+        FailureDrill.ROUTING.check();
         for (DatabaseRuntime runtime : snapshot.inOrder) {
             if (runtime.config().matches(jdbcUrl)) {
                 return runtime.name();
@@ -78,6 +80,7 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
 
     @Override
     public <R> R connect(String database, OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        FailureDrill.POLICY.check();
         CallRecord record = start(database, call);
         try {
             DatabaseRuntime runtime = runtime(database);
@@ -90,6 +93,7 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
 
     @Override
     public <R> R execute(String database, OutboundCall call, BlockingExchange<R> exchange) throws Exception {
+        FailureDrill.POLICY.check();
         CallRecord record = start(database, call);
         try {
             DatabaseRuntime runtime = runtime(database);
@@ -131,6 +135,7 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
     private void end(CallRecord record) {
         CallRecords.finish(record);
         try {
+            FailureDrill.TELEMETRY.check();
             telemetry.accept(record);
         } catch (Throwable t) {
             AgentLog.warnOnce("telemetry:" + t.getClass().getName(), "a call record could not be written ("
