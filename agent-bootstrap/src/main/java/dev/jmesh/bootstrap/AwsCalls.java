@@ -40,74 +40,17 @@ public final class AwsCalls {
             AgentLog.warnOnce("aws-engine-failure:" + t.getClass().getName(), "internal failure (" + t
                     + ") while handling " + service + "." + operation + "; the call proceeds without mesh policies."
                     + " Please report this.");
-            if (guard.succeeded) {
-                return guard.lastResult; // the SDK call already happened: its result is the application's
-            }
-            if (guard.lastFailure != null) {
-                throw LibraryFailures.<Exception>rethrow(guard.lastFailure);
-            }
-            if (guard.attempted) {
-                throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
-            }
-            return exchange.attempt(call.host(), call.port(), 0);
+            return guard.fallBack(t, call);
         }
     }
 
-    /** Remembers what the SDK did, so that its failures are never mistaken for engine bugs. */
-    private static final class Guard<R> implements AwsExchange<R> {
+    /** The SDK's exchange, guarded; the SDK-specific questions go straight to it. */
+    private static final class Guard<R> extends GuardedExchange<R> implements AwsExchange<R> {
         private final AwsExchange<R> delegate;
-        private final LibraryFailures own = new LibraryFailures();
-        volatile boolean attempted;
-        volatile boolean succeeded;
-        volatile R lastResult;
-        volatile Throwable lastFailure;
 
         Guard(AwsExchange<R> delegate) {
+            super(delegate);
             this.delegate = delegate;
-        }
-
-        final <T extends Throwable> T remember(T t) {
-            return own.remember(t);
-        }
-
-        final boolean owns(Throwable t) {
-            return own.owns(t);
-        }
-
-        @Override
-        public R attempt(String host, int port, int timeoutMillis) throws Exception {
-            attempted = true;
-            try {
-                R result = delegate.attempt(host, port, timeoutMillis);
-                lastResult = result;
-                succeeded = true;
-                lastFailure = null;
-                return result;
-            } catch (Throwable t) {
-                lastFailure = t;
-                succeeded = false;
-                throw LibraryFailures.<Exception>rethrow(remember(t));
-            }
-        }
-
-        @Override
-        public int statusOf(R response) {
-            return delegate.statusOf(response);
-        }
-
-        @Override
-        public void discard(R response) {
-            delegate.discard(response);
-        }
-
-        @Override
-        public Exception timeoutException(String message) {
-            return remember(delegate.timeoutException(message));
-        }
-
-        @Override
-        public Exception rejectedException(String message) {
-            return remember(delegate.rejectedException(message));
         }
 
         @Override

@@ -71,7 +71,7 @@ public final class Databases {
         if (current == null) {
             return exchange.attempt(call.host(), call.port(), 0);
         }
-        Guard<R> guard = new Guard<R>(exchange);
+        GuardedExchange<R> guard = new GuardedExchange<R>(exchange);
         try {
             return connect ? current.connect(database, call, guard) : current.execute(database, call, guard);
         } catch (Throwable t) {
@@ -79,16 +79,7 @@ public final class Databases {
                 throw LibraryFailures.<Exception>rethrow(t);
             }
             engineFailed(call.toString(), t);
-            if (guard.succeeded) {
-                return guard.lastResult; // the one execution already happened: its result is the app's
-            }
-            if (guard.lastFailure != null) {
-                throw LibraryFailures.<Exception>rethrow(guard.lastFailure); // the driver's own answer to the one call
-            }
-            if (guard.attempted) {
-                throw exchange.rejectedException("jmesh: internal error after the call was made: " + t);
-            }
-            return exchange.attempt(call.host(), call.port(), 0);
+            return guard.fallBack(t, call);
         }
     }
 
@@ -96,61 +87,5 @@ public final class Databases {
         ENGINE_FAILURES.incrementAndGet();
         AgentLog.warnOnce("db-engine-failure:" + t.getClass().getName(), "internal failure (" + t + ") while handling "
                 + what + "; the call proceeds without mesh policies. Please report this.");
-    }
-
-    /** Remembers what the library did, so that its failures are never mistaken for engine bugs. */
-    private static final class Guard<R> implements BlockingExchange<R> {
-        private final BlockingExchange<R> delegate;
-        private final LibraryFailures own = new LibraryFailures();
-        volatile boolean attempted;
-        volatile boolean succeeded;
-        volatile R lastResult;
-        volatile Throwable lastFailure;
-
-        Guard(BlockingExchange<R> delegate) {
-            this.delegate = delegate;
-        }
-
-        final <T extends Throwable> T remember(T t) {
-            return own.remember(t);
-        }
-
-        final boolean owns(Throwable t) {
-            return own.owns(t);
-        }
-
-        @Override
-        public R attempt(String host, int port, int timeoutMillis) throws Exception {
-            attempted = true;
-            try {
-                R result = delegate.attempt(host, port, timeoutMillis);
-                lastResult = result;
-                succeeded = true;
-                return result;
-            } catch (Throwable t) {
-                lastFailure = t;
-                throw LibraryFailures.<Exception>rethrow(remember(t));
-            }
-        }
-
-        @Override
-        public int statusOf(R response) {
-            return delegate.statusOf(response);
-        }
-
-        @Override
-        public void discard(R response) {
-            delegate.discard(response);
-        }
-
-        @Override
-        public Exception timeoutException(String message) {
-            return remember(delegate.timeoutException(message));
-        }
-
-        @Override
-        public Exception rejectedException(String message) {
-            return remember(delegate.rejectedException(message));
-        }
     }
 }
