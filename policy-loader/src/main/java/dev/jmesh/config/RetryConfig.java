@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Retry policy of a service ({@code services.<name>.retry}). Attempt n (n >= 2) waits a jittered
- * exponential back-off between {@link #backoffBase()} and {@link #backoffMax()} before it starts. Only
+ * Retry policy of a service ({@code services.<name>.retry}). Attempt n (n >= 2) first waits a random time between
+ * 0 and min({@link #backoffMax()}, {@link #backoffBase()} x 2^(n-2)) (exponential back-off, full jitter). Only
  * calls whose method is in {@link #methods()} are retried.
  */
 public final class RetryConfig {

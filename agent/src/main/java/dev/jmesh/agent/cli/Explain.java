@@ -292,7 +292,7 @@ final class Explain {
             line("retry.perTryTimeout", retry.perTryTimeout() == null ? "none" : duration(retry.perTryTimeout()),
                     at + "retry.perTryTimeout");
             line("retry.backoff", duration(retry.backoffBase()) + " doubling to " + duration(retry.backoffMax())
-                    + ", 50% jitter", at + "retry.backoff.base");
+                    + ", full jitter", at + "retry.backoff.base");
             List<String> on = new ArrayList<String>();
             for (RetryOn condition : retry.retryOn()) {
                 on.add(condition.configName());

@@ -9,8 +9,8 @@ final class Attempt<R> {
     private final Exchange<R> exchange;
     /** The call had taken longer than the breaker's slowCallDuration when this response arrived. */
     boolean slow;
-    /** The wait its {@code Retry-After} asks for, or -1 (none, not read, or not honoured). */
-    long retryAfterMillis = -1;
+    /** The wait its {@code Retry-After} asks for (at most a day), or -1 (none, not read, or not honoured). */
+    int retryAfterMillis = -1;
     /** Its {@code Retry-After} asks for a wait beyond the call's overall timeout: it is not retried. */
     boolean retryAfterBeyondDeadline;
 
@@ -26,7 +26,7 @@ final class Attempt<R> {
      */
     Attempt<R> readRetryAfter(long deadline, long nowMillis) {
         if (RetryAfter.applies(status)) {
-            retryAfterMillis = RetryAfter.millis(exchange.headerOf(response, RetryAfter.HEADER), nowMillis);
+            retryAfterMillis = (int) RetryAfter.millis(exchange.headerOf(response, RetryAfter.HEADER), nowMillis);
             retryAfterBeyondDeadline = retryAfterMillis > 0 && deadline != 0
                     && System.nanoTime() + retryAfterMillis * 1_000_000L > deadline;
         }

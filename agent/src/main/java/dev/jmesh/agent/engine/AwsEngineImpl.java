@@ -42,9 +42,8 @@ public final class AwsEngineImpl implements AwsEngine {
 
     private static final class Snapshot {
         final Map<String, AwsRuntime> byKey;
-        final String localService;
+        final CallRecords.Settings records;
         final Egress egress;
-        final Propagation propagation;
 
         Snapshot(MeshConfig config, Map<String, AwsRuntime> previous) {
             Map<String, AwsRuntime> map = new HashMap<String, AwsRuntime>();
@@ -54,9 +53,8 @@ public final class AwsEngineImpl implements AwsEngine {
                         ? unchanged : new AwsRuntime(policy, System::nanoTime));
             }
             this.byKey = Collections.unmodifiableMap(map);
-            this.localService = config.service();
+            this.records = new CallRecords.Settings(config);
             this.egress = new Egress(config.egress());
-            this.propagation = Propagation.of(config.telemetry().tracing());
         }
     }
 
@@ -65,13 +63,13 @@ public final class AwsEngineImpl implements AwsEngine {
             throws Exception {
         FailureDrill.ROUTING.check();
         Snapshot current = snapshot;
-        CallRecord record = CallRecords.start(call, current.propagation, current.localService);
+        CallRecord record = CallRecords.start(call, current.records);
         record.service(service);
         record.rpc(RPC_SYSTEM, service, operation);
         try {
             if (!current.egress.allows(call)) {
                 // The SDK's HTTP request runs nested, past the HTTP egress check: the SDK call is checked instead.
-                record.flags().add(ResponseFlags.NO_ROUTE);
+                record.flag(ResponseFlags.NO_ROUTE);
                 Exception denied = exchange.rejectedException("jmesh: egress to '" + call.authority()
                         + "' is not allowed (egress.mode registry_only and no egress.allow entry matches); " + service
                         + "." + operation + " was not sent");

@@ -7,7 +7,6 @@ import dev.jmesh.config.Mode;
 import dev.jmesh.config.RetryConfig;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,7 +32,7 @@ final class AwsRuntime {
         this.policy = policy;
         String key = policy.key();
         this.breaker = policy.circuitBreaker() == null ? null
-                : CircuitBreakers.failureRate(policy.circuitBreaker(), "aws '" + key + "'", key, (o, f) -> f != null);
+                : CircuitBreakers.failureRate(policy.circuitBreaker(), "aws '" + key + "'", key);
         this.breakerShadow = policy.circuitBreaker() != null && policy.circuitBreaker().mode() == Mode.SHADOW;
         this.breakerDescription = policy.circuitBreaker() == null ? null
                 : CircuitBreakers.description(policy.circuitBreaker());
@@ -56,9 +55,9 @@ final class AwsRuntime {
         AwsRuntime limiting = operation != null && operation.rateLimiter != null ? operation : service;
         if (limiting != null && limiting.rateLimiter != null && !limiting.rateLimiter.tryAcquire()) {
             if (limiting.rateLimitShadow) {
-                record.flags().add(ResponseFlags.SHADOW_RATE_LIMITED);
+                record.flag(ResponseFlags.SHADOW_RATE_LIMITED);
             } else {
-                record.flags().add(ResponseFlags.RATE_LIMITED);
+                record.flag(ResponseFlags.RATE_LIMITED);
                 Exception limited = exchange.rejectedException("jmesh: rate limit of "
                         + ServiceRuntime.perSecond(limiting.policy.rateLimit().requestsPerSecond()) + "/s for aws '"
                         + limiting.policy.key() + "' exceeded; " + name + " was not sent");
@@ -73,9 +72,9 @@ final class AwsRuntime {
             permitted = breaker.tryAcquirePermit();
             if (!permitted) {
                 if (breaking.breakerShadow) {
-                    record.flags().add(ResponseFlags.SHADOW_CIRCUIT_OPEN);
+                    record.flag(ResponseFlags.SHADOW_CIRCUIT_OPEN);
                 } else {
-                    record.flags().add(ResponseFlags.CIRCUIT_OPEN);
+                    record.flag(ResponseFlags.CIRCUIT_OPEN);
                     Exception open = exchange.rejectedException("jmesh: circuit breaker open for aws '"
                             + breaking.policy.key() + "' (" + breaking.breakerDescription + "); " + name
                             + " fails fast without calling AWS");
@@ -105,15 +104,15 @@ final class AwsRuntime {
             }
             boolean failed = failure != null && isFailure(exchange, failure);
             if (failure != null && exchange.isTimeout(failure)) {
-                record.flags().add(ResponseFlags.TIMEOUT);
+                record.flag(ResponseFlags.TIMEOUT);
             }
             boolean timeLeft = deadline == 0 || deadline - System.nanoTime() > 0;
             if (failed && attempt < maxAttempts && timeLeft) {
-                backOff(retry, attempt);
+                Backoff.sleep(retry, attempt);
                 continue;
             }
             if (failed && retry != null && retry.maxAttempts() > 1) {
-                record.flags().add(retry.mode() == Mode.SHADOW ? ResponseFlags.SHADOW_RETRY
+                record.flag(retry.mode() == Mode.SHADOW ? ResponseFlags.SHADOW_RETRY
                         : ResponseFlags.RETRIES_EXHAUSTED);
             }
             if (permitted) {
@@ -157,14 +156,4 @@ final class AwsRuntime {
         }
     }
 
-    /** Exponential back-off with 50% jitter between the mesh's attempts. */
-    private static void backOff(RetryConfig retry, int attempt) throws InterruptedException {
-        long base = retry.backoffBase().toMillis();
-        long max = Math.max(base, retry.backoffMax().toMillis());
-        long delay = Math.min(max, base << Math.min(attempt - 1, 20));
-        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        if (jittered > 0) {
-            Thread.sleep(jittered);
-        }
-    }
 }

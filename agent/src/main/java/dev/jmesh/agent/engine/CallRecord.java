@@ -34,7 +34,8 @@ public final class CallRecord {
     private String upstream;
     private int status = -1;
     private Throwable failure;
-    private final ResponseFlags flags = new ResponseFlags();
+    /** Envoy's response flags ({@link ResponseFlags}), comma-separated; null until the first (most calls have none). */
+    private String flags;
     private long durationNanos;
     /** This call's spans are exported (telemetry.tracing.otlp, sampled trace): its attempts are kept as spans. */
     private final boolean keepsAttemptSpans;
@@ -113,8 +114,8 @@ public final class CallRecord {
         this.failure = error;
     }
 
-    ResponseFlags flags() {
-        return flags;
+    synchronized void flag(String flag) {
+        flags = flags == null ? flag : flags + "," + flag;
     }
 
     void finish() {
@@ -218,7 +219,8 @@ public final class CallRecord {
     /** The status code of the response the application got, or -1 when it got an exception. */
     public synchronized int status() { return status; }
     public synchronized Throwable failure() { return failure; }
-    public String flagsText() { return flags.toString(); }
+    /** The response flags, comma-separated, or "-" when there are none (as Envoy prints it). */
+    public synchronized String flagsText() { return flags == null ? "-" : flags; }
     /** {@code rpc.system} of an RPC-style call ({@code aws-api}), else null. */
     public String rpcSystem() { return rpcSystem; }
     /** {@code rpc.service} of an RPC-style call ({@code S3}), else null. */

@@ -3,25 +3,53 @@ package dev.jmesh.agent.engine;
 import dev.jmesh.bootstrap.Inbound;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.config.MeshConfig;
 
 /**
- * How engines outside this package (the database engine) fill {@link CallRecord}s, whose mutators stay
- * package-private so that instrumentation and telemetry can only read them.
+ * How the engines start {@link CallRecord}s, and how engines outside this package (the database engine) fill them:
+ * the record's mutators stay package-private so that instrumentation and telemetry can only read it.
  */
 public final class CallRecords {
     private CallRecords() {
     }
 
     /**
-     * A record of a call starting now, traced as {@code propagation} says: a child of the inbound request this
-     * thread serves (or of the OpenTelemetry agent's current span), as HTTP calls are.
+     * What every outbound record of one config starts with: its trace propagation, this application's service name,
+     * and whether records carry the calling application frame. Only the access log and exported spans show that
+     * frame, and finding it (a stack walk) is most of what a call costs the engine (benchmarks/README.md), so it is
+     * looked up only when one of them is configured. Immutable; engines keep one per config snapshot.
      */
-    public static CallRecord start(OutboundCall call, Propagation propagation, String localService) {
+    public static final class Settings {
+        final Propagation propagation;
+        final String localService;
+        final boolean findsCaller;
+
+        public Settings(MeshConfig config) {
+            this.propagation = Propagation.of(config.telemetry().tracing());
+            this.localService = config.service();
+            this.findsCaller = config.telemetry().accessLog() != null || config.telemetry().tracing().otlp() != null;
+        }
+
+        public Propagation propagation() {
+            return propagation;
+        }
+
+        public String localService() {
+            return localService;
+        }
+    }
+
+    /**
+     * A record of a call starting now: a child of the inbound request this thread serves (or of the OpenTelemetry
+     * agent's current span), carrying the frame the instrumentation captured, else the one on this thread when
+     * {@code settings} show it.
+     */
+    public static CallRecord start(OutboundCall call, Settings settings) {
         Inbound serving = Mesh.currentInbound();
         TraceContext parent = serving instanceof InboundRequest ? ((InboundRequest) serving).trace() : null;
-        CallRecord record = new CallRecord(call, call.caller() != null ? call.caller() : Caller.find(), propagation,
-                parent);
-        record.localService(localService);
+        String caller = call.caller() != null ? call.caller() : settings.findsCaller ? Caller.find() : null;
+        CallRecord record = new CallRecord(call, caller, settings.propagation, parent);
+        record.localService(settings.localService);
         return record;
     }
 
@@ -34,7 +62,7 @@ public final class CallRecords {
     }
 
     public static void flag(CallRecord record, String flag) {
-        record.flags().add(flag);
+        record.flag(flag);
     }
 
     public static void outcome(CallRecord record, Throwable failure) {

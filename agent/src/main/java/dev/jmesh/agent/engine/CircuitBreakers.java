@@ -1,7 +1,6 @@
 package dev.jmesh.agent.engine;
 
 import dev.failsafe.CircuitBreaker;
-import dev.failsafe.function.CheckedBiPredicate;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.Mode;
@@ -37,29 +36,28 @@ public final class CircuitBreakers {
      *
      * @param owner   what the breaker protects, e.g. {@code service 'inventory'}
      * @param name    the service or database name its events carry
-     * @param failure which outcomes count as failures when the breaker runs in a Failsafe pipeline (a breaker
-     *                used through {@code tryAcquirePermit}/{@code recordFailure}, as in shadow mode, decides itself)
      */
-    public static CircuitBreaker<Object> failureRate(CircuitBreakerConfig config, String owner, String name,
-                                                     CheckedBiPredicate<Object, Throwable> failure) {
+    public static CircuitBreaker<Object> failureRate(CircuitBreakerConfig config, String owner, String name) {
         return build(config, owner, name, EngineEvents.FAILURE_RATE, percent(config.failureRateThreshold()),
-                description(config), "", failure);
+                description(config), "");
     }
 
-    /** The breaker on the slow-call rate: its failures are the outcomes {@code slow} accepts. */
-    public static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name,
-                                               CheckedBiPredicate<Object, Throwable> slow) {
+    /** The breaker on the slow-call rate: its failures are the calls slower than slowCallDuration. */
+    public static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name) {
         return build(config, owner, name, EngineEvents.SLOW_CALLS, percent(config.slowCallRateThreshold()),
-                slowCallDescription(config), " (slow-call rate)", slow);
+                slowCallDescription(config), " (slow-call rate)");
     }
 
+    /**
+     * Used only through its permit-and-record API ({@code tryAcquirePermit}, {@code recordSuccess},
+     * {@code recordFailure}): the owner decides what counts as a failure, and no Failsafe execution is needed.
+     */
     private static CircuitBreaker<Object> build(final CircuitBreakerConfig config, String owner, final String name,
                                                 final String kind, int percent, final String description,
-                                                final String which, CheckedBiPredicate<Object, Throwable> failure) {
+                                                final String which) {
         final String breakerName = "circuit breaker for " + owner;
         final boolean shadow = config.mode() == Mode.SHADOW;
         return CircuitBreaker.builder()
-                .handleIf(failure)
                 .withFailureRateThreshold(percent, config.minimumCalls(), config.window())
                 .withDelay(config.openDuration())
                 .withSuccessThreshold(config.halfOpenCalls())

@@ -21,7 +21,7 @@ final class FaultInjection {
             return 0;
         }
         boolean shadow = fault.mode() == Mode.SHADOW;
-        record.flags().add(shadow ? "~" + ResponseFlags.DELAY_INJECTED : ResponseFlags.DELAY_INJECTED);
+        record.flag(shadow ? "~" + ResponseFlags.DELAY_INJECTED : ResponseFlags.DELAY_INJECTED);
         return shadow ? 0 : fault.delay().duration().toMillis();
     }
 
@@ -31,7 +31,7 @@ final class FaultInjection {
             return false;
         }
         boolean shadow = fault.mode() == Mode.SHADOW;
-        record.flags().add(shadow ? "~" + ResponseFlags.FAULT_INJECTED : ResponseFlags.FAULT_INJECTED);
+        record.flag(shadow ? "~" + ResponseFlags.FAULT_INJECTED : ResponseFlags.FAULT_INJECTED);
         return !shadow;
     }
 

@@ -61,10 +61,10 @@ final class InboundRuntime {
             return null;
         }
         if (limit.shadow) {
-            record.flags().add(ResponseFlags.SHADOW_RATE_LIMITED);
+            record.flag(ResponseFlags.SHADOW_RATE_LIMITED);
             return null;
         }
-        record.flags().add(ResponseFlags.RATE_LIMITED);
+        record.flag(ResponseFlags.RATE_LIMITED);
         return limit.message;
     }
 

@@ -6,7 +6,6 @@ import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.Inbound;
 import dev.jmesh.bootstrap.InboundCall;
-import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.MeshEngine;
 import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.bootstrap.RequestHeaders;
@@ -67,15 +66,8 @@ public final class MeshEngineImpl implements MeshEngine {
         final Map<String, ServiceRuntime> services;
         final List<RouteRuntime> routes;
         final Egress egress;
-        final Propagation propagation;
+        final CallRecords.Settings records;
         final InboundRuntime inbound;
-        /** This application's own service name, or null. */
-        final String localService;
-        /**
-         * Whether records carry the calling application frame: only the access log reads it, and finding it is
-         * most of what a call costs the engine (a stack walk, benchmarks/README.md).
-         */
-        final boolean findsCaller;
 
         Snapshot(MeshConfig config, Map<String, ServiceRuntime> previous, InboundRuntime previousInbound,
                  ScheduledExecutorService scheduler) {
@@ -97,12 +89,9 @@ public final class MeshEngineImpl implements MeshEngine {
             }
             this.routes = Collections.unmodifiableList(built);
             this.egress = new Egress(config.egress());
-            this.propagation = Propagation.of(config.telemetry().tracing());
+            this.records = new CallRecords.Settings(config);
             this.inbound = previousInbound != null && previousInbound.config().equals(config.inbound())
                     ? previousInbound : new InboundRuntime(config.inbound(), System::nanoTime);
-            this.localService = config.service();
-            // the access log and exported spans are the caller's only readers, and the stack walk is costly
-            this.findsCaller = config.telemetry().accessLog() != null || config.telemetry().tracing().otlp() != null;
         }
 
         /** First match wins; null when no route takes the call. */
@@ -125,7 +114,7 @@ public final class MeshEngineImpl implements MeshEngine {
     @Override
     public <R> R call(OutboundCall call, BlockingExchange<R> exchange) throws Exception {
         Snapshot current = snapshot;
-        CallRecord record = outboundRecord(call, current);
+        CallRecord record = CallRecords.start(call, current.records);
         try {
             FailureDrill.ROUTING.check();
             RouteRuntime route = current.route(call);
@@ -157,7 +146,7 @@ public final class MeshEngineImpl implements MeshEngine {
     @Override
     public <R> CompletableFuture<R> callAsync(final OutboundCall call, final AsyncExchange<R> exchange) {
         Snapshot current = snapshot;
-        final CallRecord record = outboundRecord(call, current);
+        final CallRecord record = CallRecords.start(call, current.records);
         FailureDrill.ROUTING.check();
         RouteRuntime route = current.route(call);
         final ServiceRuntime service = current.destination(call, route);
@@ -214,20 +203,11 @@ public final class MeshEngineImpl implements MeshEngine {
         // The record outlives the request and containers recycle request objects: it keeps no headers.
         OutboundCall described = new OutboundCall(call.protocol(), call.scheme(), call.host(), call.port(),
                 call.method(), call.path(), false, RequestHeaders.NONE);
-        CallRecord record = CallRecord.inbound(described, current.propagation,
-                current.propagation.serverSpan(call.headers()));
-        record.service(current.localService);
-        record.localService(current.localService);
+        CallRecord record = CallRecord.inbound(described, current.records.propagation(),
+                current.records.propagation().serverSpan(call.headers()));
+        record.service(current.records.localService());
+        record.localService(current.records.localService());
         return new InboundRequest(record, current.inbound.admit(request, record), this::emit);
-    }
-
-    /** An outbound call's record: its client span is a child of the inbound request this thread serves, if any. */
-    private static CallRecord outboundRecord(OutboundCall call, Snapshot current) {
-        Inbound serving = Mesh.currentInbound();
-        TraceContext parent = serving instanceof InboundRequest ? ((InboundRequest) serving).trace() : null;
-        CallRecord record = new CallRecord(call, callerOf(call, current), current.propagation, parent);
-        record.localService(current.localService);
-        return record;
     }
 
     private static <R> CompletableFuture<R> failed(Exception e) {
@@ -238,7 +218,7 @@ public final class MeshEngineImpl implements MeshEngine {
 
     /** A call that egress does not allow fails fast, before any byte leaves, with Envoy's NR flag. */
     private static Exception denied(OutboundCall call, Exchange<?> exchange, CallRecord record) {
-        record.flags().add(ResponseFlags.NO_ROUTE);
+        record.flag(ResponseFlags.NO_ROUTE);
         Exception denied = exchange.rejectedException("jmesh: egress to '" + call.authority() + "' is not allowed"
                 + " (egress.mode registry_only and no service or egress.allow entry matches)");
         record.outcome(-1, denied);
@@ -251,11 +231,6 @@ public final class MeshEngineImpl implements MeshEngine {
                 + "': abort (status " + route.fault().abort().status() + ")");
         record.outcome(-1, aborted);
         return aborted;
-    }
-
-    /** The frame the instrumentation captured, else the one on this thread when the access log will print it. */
-    private static String callerOf(OutboundCall call, Snapshot current) {
-        return call.caller() != null ? call.caller() : current.findsCaller ? Caller.find() : null;
     }
 
     /**

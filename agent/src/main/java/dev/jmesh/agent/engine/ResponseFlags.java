@@ -24,16 +24,6 @@ final class ResponseFlags {
     static final String SHADOW_CIRCUIT_OPEN = "~UO";
     static final String SHADOW_RETRY = "~RETRY";
 
-    /** Comma-separated flags; null until the first one (most calls have none). */
-    private String flags;
-
-    synchronized void add(String flag) {
-        flags = flags == null ? flag : flags + "," + flag;
-    }
-
-    /** Comma-separated flags, or "-" when there are none (as Envoy prints it). */
-    @Override
-    public synchronized String toString() {
-        return flags == null ? "-" : flags;
+    private ResponseFlags() {
     }
 }

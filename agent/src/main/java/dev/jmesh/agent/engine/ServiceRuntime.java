@@ -2,15 +2,6 @@ package dev.jmesh.agent.engine;
 
 import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerOpenException;
-import dev.failsafe.ExecutionContext;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.Policy;
-import dev.failsafe.RetryPolicy;
-import dev.failsafe.RetryPolicyBuilder;
-import dev.failsafe.function.ContextualSupplier;
-import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
@@ -18,28 +9,23 @@ import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.Mode;
 import dev.jmesh.config.RateLimitConfig;
-import dev.jmesh.config.RetryBudgetConfig;
 import dev.jmesh.config.RetryConfig;
-import dev.jmesh.config.RetryOn;
 import dev.jmesh.config.ServiceConfig;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * One upstream service (Envoy: cluster) as the engine runs it: its endpoints and balancer, and its
- * resilience pipeline, built once per config snapshot from Failsafe policies:
- * rate limit, then maxConcurrentRequests, then circuit breaker( retry( attempt with per-try timeout ) ),
- * all within the overall timeout.
+ * resilience pipeline, built once per config snapshot:
+ * rate limit, then maxConcurrentRequests, then circuit breaker( retries( attempt with per-try timeout ) ),
+ * all within the overall timeout. The breakers are Failsafe's, driven through their permit-and-record API; the
+ * attempts are this class's own loop ({@link RetryRuntime} says why).
  *
  * <p>The breaker sits outside the retries on purpose: it counts logical calls that failed even after
  * retries, i.e. what the application experiences, and it stops a call before any attempt is made.
@@ -52,8 +38,7 @@ final class ServiceRuntime {
     private final String name;
     private final Cluster cluster;
     private final long timeoutNanos;
-    private final long perTryMillis;
-    private final RetryConfig retry;
+    private final RetryRuntime retry;
     private final CircuitBreaker<Object> breaker;
     /**
      * Counts slow responses (slower than {@link #slowCallNanos} since the call started) as its failures, so
@@ -71,19 +56,11 @@ final class ServiceRuntime {
     private final boolean rateLimitShadow;
     private final String rateLimitMessage;
     private final InFlight inFlight;
-    /** Retry in shadow mode: one attempt, flagged {@code ~RETRY} when the policy would have retried. */
-    private final boolean retryShadow;
-    private final RetryBudgetConfig budget;
-    /** A 429/503's {@code Retry-After} sets the wait before the next attempt (enforced retries only). */
-    private final boolean honorRetryAfter;
     private final ScheduledExecutorService scheduler;
     private static final long DEFAULT_PENDING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
-    private static final int SHADOW_FAILURE_RATE = 1;
-    private static final int SHADOW_SLOW_CALLS = 2;
-    /** Breaker and retries: for idempotent methods with a replayable request. */
-    private final FailsafeExecutor<Object> retrying;
-    /** Breaker only: every other call gets exactly one attempt. */
-    private final FailsafeExecutor<Object> single;
+    /** Bits of {@link #breakerPermits}: which breakers let the call through and record its outcome. */
+    private static final int FAILURE_RATE_PERMIT = 1;
+    private static final int SLOW_CALLS_PERMIT = 2;
 
     ServiceRuntime(ServiceConfig config, ScheduledExecutorService scheduler) {
         this(config, scheduler, System::nanoTime);
@@ -97,11 +74,12 @@ final class ServiceRuntime {
         this.ticker = ticker;
         CircuitBreakerConfig breaker = config.circuitBreaker();
         this.breakerShadow = breaker != null && breaker.mode() == Mode.SHADOW;
-        this.breaker = breaker == null ? null : circuitBreaker(breaker);
+        String owner = "service '" + name + "'";
+        this.breaker = breaker == null ? null : CircuitBreakers.failureRate(breaker, owner, name);
         boolean countsSlowCalls = breaker != null && breaker.slowCallRateThreshold() != null;
         this.slowCallNanos = countsSlowCalls ? breaker.slowCallDuration().toNanos() : 0;
         this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(breaker) : null;
-        this.slowBreaker = countsSlowCalls ? slowCallBreaker(breaker) : null;
+        this.slowBreaker = countsSlowCalls ? CircuitBreakers.slowCallRate(breaker, owner, name) : null;
         RateLimitConfig rateLimit = config.rateLimit();
         this.rateLimiter = rateLimit == null ? null
                 : new TokenBucket(rateLimit.requestsPerSecond(), rateLimit.burst(), ticker);
@@ -113,13 +91,7 @@ final class ServiceRuntime {
         this.breakerDescription = breaker == null ? null : CircuitBreakers.description(breaker);
         this.scheduler = scheduler;
         this.timeoutNanos = config.timeout() == null ? 0 : config.timeout().toNanos();
-        this.retry = config.retry();
-        this.retryShadow = isShadow(retry);
-        this.budget = retry == null ? null : retry.budget();
-        this.honorRetryAfter = retries(retry) && retry.honorRetryAfter();
-        this.perTryMillis = perTryMillis(retry);
-        this.single = executor(null);
-        this.retrying = retries(retry) ? executor(retryPolicy(retry, config.timeout())) : single;
+        this.retry = config.retry() == null ? RetryRuntime.NONE : new RetryRuntime(config.retry());
     }
 
     /**
@@ -144,22 +116,7 @@ final class ServiceRuntime {
         this.scheduler = service.scheduler;
         Duration timeout = routeTimeout != null ? routeTimeout : service.config.timeout();
         this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
-        this.retry = routeRetry != null ? routeRetry : service.retry;
-        this.retryShadow = isShadow(retry);
-        this.budget = retry == null ? null : retry.budget();
-        this.honorRetryAfter = retries(retry) && retry.honorRetryAfter();
-        this.perTryMillis = perTryMillis(retry);
-        this.single = service.single;
-        this.retrying = retries(retry) ? executor(retryPolicy(retry, timeout)) : single;
-    }
-
-    /** Whether the retry policy is enforced and allows more than one attempt. */
-    private static boolean retries(RetryConfig retry) {
-        return retry != null && retry.maxAttempts() > 1 && retry.mode() != Mode.SHADOW;
-    }
-
-    private static boolean isShadow(RetryConfig retry) {
-        return retry != null && retry.maxAttempts() > 1 && retry.mode() == Mode.SHADOW;
+        this.retry = routeRetry != null ? new RetryRuntime(routeRetry) : service.retry;
     }
 
     /** 100 for 100.0, 0.5 for 0.5. */
@@ -176,10 +133,6 @@ final class ServiceRuntime {
     /** This service with a route's overrides, or itself when the route overrides nothing. */
     ServiceRuntime forRoute(Duration routeTimeout, RetryConfig routeRetry) {
         return routeTimeout == null && routeRetry == null ? this : new ServiceRuntime(this, routeTimeout, routeRetry);
-    }
-
-    private static long perTryMillis(RetryConfig retry) {
-        return retry == null || retry.perTryTimeout() == null ? 0 : retry.perTryTimeout().toMillis();
     }
 
     String name() {
@@ -215,7 +168,7 @@ final class ServiceRuntime {
 
     // ---- blocking ---------------------------------------------------------------------------------
 
-    <R> R execute(final OutboundCall call, final BlockingExchange<R> exchange, final CallRecord record)
+    <R> R execute(OutboundCall call, BlockingExchange<R> exchange, CallRecord record)
             throws Exception {
         final long deadline = deadline(call);
         FailureDrill.POLICY.check();
@@ -227,57 +180,86 @@ final class ServiceRuntime {
             throw refused;
         }
         try {
-            final long started = slowBreaker != null ? ticker.getAsLong() : 0;
-            int shadowPermits = shadowBreakerPermits(record);
-            boolean wouldRetry = retryShadow && mayRetry(call);
-            final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
-            FailsafeExecutor<Object> executor = executorFor(call);
-            ContextualSupplier<Object, Object> attempts = ctx -> {
-                boolean retry = ctx != null && startAttempt(ctx);
-                try {
-                    int timeout = attemptTimeoutMillis(deadline);
-                    FailureDrill.BALANCING.check();
-                    Host chosen = cluster.pick(previous[0]);
-                    previous[0] = chosen;
-                    cluster.started(chosen);
-                    try {
-                        Attempt<R> attempt = timed(attemptOf(Attempts.blocking(exchange, record,
-                                chosen.host(), chosen.port(), chosen.name, timeout), exchange, deadline), started);
-                        cluster.finished(chosen, attempt, null);
-                        return attempt;
-                    } catch (Throwable t) {
-                        cluster.finished(chosen, null, t);
-                        throw t;
-                    }
-                } finally {
-                    if (retry) {
-                        inFlight.retryFinished();
-                    }
-                }
-            };
-            Object outcome;
+            long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            int permits;
             try {
-                // One attempt: Failsafe would only add its per-execution objects (a few hundred bytes) around it.
-                outcome = executor != single ? executor.get(attempts)
-                        : enforcesBreaker() ? withinBreakers(attempts) : attempts.get(null);
-            } catch (Throwable t) {
-                Throwable cause = unwrap(t);
-                if (cause instanceof RetryBudgetExhaustedException) {
-                    RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) cause;
-                    if (refusedRetry.lastFailure == null) {
-                        return succeeded(refusedRetry.lastResult, record, true, shadowPermits, false);
-                    }
-                    throw failed(unwrap(refusedRetry.lastFailure), exchange, record, true, shadowPermits, false);
-                }
-                if (cause instanceof CircuitBreakerOpenException) {
-                    throw rejectedByBreaker(exchange, record, (CircuitBreakerOpenException) cause);
-                }
-                throw failed(cause, exchange, record, false, shadowPermits, wouldRetry);
+                permits = breakerPermits(record);
+            } catch (CircuitBreakerOpenException open) {
+                throw rejectedByBreaker(exchange, record, open);
             }
-            return succeeded(outcome, record, false, shadowPermits, wouldRetry);
+            boolean mayRetry = retry.mayRetry(call);
+            Attempt<R> response = null;
+            Throwable failure = null;
+            try {
+                response = attempts(exchange, record, deadline, started, mayRetry && retry.maxAttempts > 1);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            recordBreakers(permits, response, failure);
+            return respond(response, failure, exchange, record, mayRetry && retry.shadow);
         } finally {
             inFlight.exit();
         }
+    }
+
+    /**
+     * A blocking call's attempts, on the application's thread: the first, then, while the retry policy retries the
+     * outcome, each retry after its back-off and on another endpoint than the previous one where there is one.
+     * Returns the last response or throws the last failure; a retry that the budget refuses throws a
+     * {@link RetryBudgetExhaustedException} that carries them.
+     */
+    private <R> Attempt<R> attempts(BlockingExchange<R> exchange, CallRecord record, long deadline, long started,
+                                    boolean retries) throws Throwable {
+        Host previous = null;
+        Attempt<R> response = null;
+        Throwable failure = null;
+        for (int made = 0; ; ) {
+            boolean budgeted = made > 0 && startRetry(response, failure);
+            made++;
+            Host chosen = null;
+            try {
+                int timeout = attemptTimeoutMillis(deadline);
+                FailureDrill.BALANCING.check();
+                chosen = cluster.pick(previous);
+                previous = chosen;
+                cluster.started(chosen);
+                response = timed(attemptOf(Attempts.blocking(exchange, record, chosen.host(), chosen.port(),
+                        chosen.name, timeout), exchange, deadline), started);
+                failure = null;
+                cluster.finished(chosen, response, null);
+            } catch (Throwable t) {
+                if (chosen != null) {
+                    cluster.finished(chosen, null, t);
+                }
+                response = null;
+                failure = t;
+            } finally {
+                if (budgeted) {
+                    inFlight.retryFinished();
+                }
+            }
+            if (!retries || made >= retry.maxAttempts || !retry.retries(response, failure)
+                    || !backOff(retry.delayNanos(made, response, deadline))) {
+                break;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return response;
+    }
+
+    /** Waits before a retry. False when the thread is interrupted: the call then ends with what it has. */
+    private static boolean backOff(long nanos) {
+        if (nanos > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the application's to see
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- asynchronous -----------------------------------------------------------------------------
@@ -315,107 +297,177 @@ final class ServiceRuntime {
     private <R> CompletableFuture<R> executeAdmittedAsync(final OutboundCall call, final AsyncExchange<R> exchange,
                                                           final CallRecord record, long deadline) {
         final CompletableFuture<R> result = new CompletableFuture<R>();
+        final AsyncAttempts<R> attempts;
         try {
-            final long started = slowBreaker != null ? ticker.getAsLong() : 0;
-            final int shadowPermits = shadowBreakerPermits(record);
-            final boolean wouldRetry = retryShadow && mayRetry(call);
-            final Host[] previous = new Host[1]; // the host of the previous attempt: a retry goes elsewhere
-            executorFor(call).<Attempt<R>>getStageAsync(ctx -> {
-                final boolean retry = startAttempt(ctx);
-                CompletionStage<Attempt<R>> attempt;
-                try {
-                    int timeout = attemptTimeoutMillis(deadline);
-                    FailureDrill.BALANCING.check();
-                    final Host chosen = cluster.pick(previous[0]);
-                    previous[0] = chosen;
-                    cluster.started(chosen);
-                    try {
-                        attempt = Attempts.async(exchange, record, chosen.host(), chosen.port(), chosen.name, timeout)
-                                .thenApply(response -> timed(attemptOf(response, exchange, deadline), started));
-                    } catch (RuntimeException e) {
-                        cluster.finished(chosen, null, e);
-                        throw e;
-                    }
-                    attempt = attempt.whenComplete((a, t) -> cluster.finished(chosen, a, t));
-                } catch (Throwable t) {
-                    if (retry) {
-                        inFlight.retryFinished();
-                    }
-                    throw t;
-                }
-                if (retry) {
-                    attempt = attempt.whenComplete((a, t) -> inFlight.retryFinished());
-                }
-                return attempt;
-            }).whenComplete((outcome, failure) -> {
+            long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            final int permits;
+            try {
+                permits = breakerPermits(record);
+            } catch (CircuitBreakerOpenException open) {
+                inFlight.exit();
+                result.completeExceptionally(rejectedByBreaker(exchange, record, open));
+                return result;
+            }
+            boolean mayRetry = retry.mayRetry(call);
+            final boolean wouldRetry = mayRetry && retry.shadow;
+            attempts = new AsyncAttempts<R>(exchange, record, deadline, started, mayRetry && retry.maxAttempts > 1);
+            attempts.outcome.whenComplete((response, failure) -> {
+                recordBreakers(permits, response, failure);
                 // Free the call's slot before the app's future completes: whatever the app does next
                 // (even a new call on this thread) sees the service without this call.
                 inFlight.exit();
                 try {
-                    if (failure == null) {
-                        result.complete(this.<R>succeeded(outcome, record, false, shadowPermits, wouldRetry));
-                        return;
-                    }
-                    Throwable cause = unwrap(failure);
-                    if (cause instanceof RetryBudgetExhaustedException) {
-                        RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) cause;
-                        if (refusedRetry.lastFailure == null) {
-                            result.complete(this.<R>succeeded(refusedRetry.lastResult, record, true, shadowPermits,
-                                    false));
-                        } else {
-                            result.completeExceptionally(failed(unwrap(refusedRetry.lastFailure), exchange, record,
-                                    true, shadowPermits, false));
-                        }
-                        return;
-                    }
-                    result.completeExceptionally(cause instanceof CircuitBreakerOpenException
-                            ? rejectedByBreaker(exchange, record, (CircuitBreakerOpenException) cause)
-                            : failed(cause, exchange, record, false, shadowPermits, wouldRetry));
+                    result.complete(respond(response, failure, exchange, record, wouldRetry));
                 } catch (Throwable t) {
-                    result.completeExceptionally(t); // never leave the app's future hanging
+                    result.completeExceptionally(t); // the library's exception, or never leave the app hanging
                 }
             });
         } catch (RuntimeException | Error e) {
             inFlight.exit(); // the completion handler was never registered
             throw e;
         }
+        attempts.start(null, null);
         return result;
+    }
+
+    /**
+     * An asynchronous call's attempts: the first starts on the caller's thread, each retry on the engine's scheduler
+     * after its back-off, on another endpoint than the previous one where there is one. {@link #outcome} completes
+     * with the last response or the last failure (a retry the budget refused: a {@link RetryBudgetExhaustedException}
+     * that carries them). Neither method throws.
+     */
+    private final class AsyncAttempts<R> {
+        final CompletableFuture<Attempt<R>> outcome = new CompletableFuture<Attempt<R>>();
+        private final AsyncExchange<R> exchange;
+        private final CallRecord record;
+        private final long deadline;
+        private final long started;
+        private final boolean retries;
+        /** Attempts started so far; written before each attempt starts, read when it ends. */
+        private volatile int made;
+        private volatile Host previous;
+
+        AsyncAttempts(AsyncExchange<R> exchange, CallRecord record, long deadline, long started, boolean retries) {
+            this.exchange = exchange;
+            this.record = record;
+            this.deadline = deadline;
+            this.started = started;
+            this.retries = retries;
+        }
+
+        void start(Attempt<R> previousResponse, Throwable previousFailure) {
+            boolean budgeted = false;
+            Host chosen = null;
+            try {
+                budgeted = made > 0 && startRetry(previousResponse, previousFailure);
+                made++;
+                int timeout = attemptTimeoutMillis(deadline);
+                FailureDrill.BALANCING.check();
+                chosen = cluster.pick(previous);
+                previous = chosen;
+                cluster.started(chosen);
+                final Host host = chosen;
+                final boolean finishesRetry = budgeted;
+                Attempts.async(exchange, record, chosen.host(), chosen.port(), chosen.name, timeout)
+                        .whenComplete((response, failure) -> ended(host, finishesRetry, response, failure));
+            } catch (RetryBudgetExhaustedException refused) {
+                outcome.completeExceptionally(refused);
+            } catch (Throwable t) {
+                if (chosen != null) {
+                    cluster.finished(chosen, null, t);
+                }
+                if (budgeted) {
+                    inFlight.retryFinished();
+                }
+                next(null, t);
+            }
+        }
+
+        private void ended(Host chosen, boolean budgeted, R response, Throwable failure) {
+            Attempt<R> attempt = null;
+            Throwable cause = failure == null ? null : unwrap(failure);
+            if (cause == null) {
+                try {
+                    attempt = timed(attemptOf(response, exchange, deadline), started);
+                } catch (Throwable t) {
+                    cause = t;
+                }
+            }
+            cluster.finished(chosen, attempt, cause);
+            if (budgeted) {
+                inFlight.retryFinished();
+            }
+            next(attempt, cause);
+        }
+
+        /** After an attempt: schedules the retry, or completes {@link #outcome}. */
+        private void next(final Attempt<R> response, final Throwable failure) {
+            try {
+                if (retries && made < retry.maxAttempts && retry.retries(response, failure)) {
+                    scheduler.schedule(() -> start(response, failure), retry.delayNanos(made, response, deadline),
+                            TimeUnit.NANOSECONDS);
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the scheduler refused the retry (the engine is shutting down): the call ends with what it has
+            }
+            if (failure != null) {
+                outcome.completeExceptionally(failure);
+            } else {
+                outcome.complete(response);
+            }
+        }
     }
 
     private <R> Attempt<R> attemptOf(R response, Exchange<R> exchange, long deadline) {
         Attempt<R> attempt = new Attempt<R>(response, exchange);
-        return honorRetryAfter ? attempt.readRetryAfter(deadline, System.currentTimeMillis()) : attempt;
+        return retry.honorRetryAfter ? attempt.readRetryAfter(deadline, System.currentTimeMillis()) : attempt;
     }
 
     private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || (t instanceof FailsafeException
-                && !(t instanceof CircuitBreakerOpenException))) && t.getCause() != null) {
+        while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
         return t;
     }
 
     /**
-     * Before each attempt: a retry first asks the budget (refused: the call ends with what the previous attempt
-     * produced) and then releases the response it replaces. Returns whether a budgeted retry was started, which
-     * the caller must finish once.
+     * Before a retry: asks the budget (refused: the call ends with what the previous attempt produced) and releases
+     * the response the retry replaces. Returns whether a budgeted retry was started, which must be finished once.
      */
-    private boolean startAttempt(ExecutionContext<?> ctx) throws RetryBudgetExhaustedException {
-        if (!ctx.isRetry()) {
-            return false;
-        }
-        Object last = ctx.getLastResult();
-        boolean started = false;
-        if (budget != null) {
-            if (!inFlight.tryStartRetry(budget)) {
-                throw new RetryBudgetExhaustedException(last, ctx.getLastException());
+    private boolean startRetry(Attempt<?> previous, Throwable previousFailure) throws RetryBudgetExhaustedException {
+        boolean budgeted = false;
+        if (retry.budget != null) {
+            if (!inFlight.tryStartRetry(retry.budget)) {
+                throw new RetryBudgetExhaustedException(previous, previousFailure);
             }
-            started = true;
+            budgeted = true;
         }
-        if (last instanceof Attempt) {
-            ((Attempt<?>) last).discard();
+        if (previous != null) {
+            previous.discard();
         }
-        return started;
+        return budgeted;
+    }
+
+    /**
+     * What the application gets for the call: the last response, or its library's exception for the call's failure
+     * (timeout, open breaker, the last attempt's own failure).
+     */
+    @SuppressWarnings("unchecked")
+    private <R> R respond(Attempt<R> response, Throwable failure, Exchange<R> exchange, CallRecord record,
+                          boolean wouldRetry) throws Exception {
+        if (failure == null) {
+            return succeeded(response, record, false, wouldRetry);
+        }
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RetryBudgetExhaustedException) {
+            RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) cause;
+            if (refusedRetry.lastFailure == null) {
+                return succeeded((Attempt<R>) refusedRetry.lastResult, record, true, false);
+            }
+            throw failed(unwrap(refusedRetry.lastFailure), exchange, record, true, false);
+        }
+        throw failed(cause, exchange, record, false, wouldRetry);
     }
 
     /** The rate limit: null when the call may go on, else the exception the app gets. */
@@ -424,7 +476,7 @@ final class ServiceRuntime {
             if (!rateLimitShadow) {
                 return refuse(exchange, record, ResponseFlags.RATE_LIMITED, rateLimitMessage);
             }
-            record.flags().add(ResponseFlags.SHADOW_RATE_LIMITED);
+            record.flag(ResponseFlags.SHADOW_RATE_LIMITED);
         }
         return null;
     }
@@ -451,32 +503,10 @@ final class ServiceRuntime {
     }
 
     private static Exception refuse(Exchange<?> exchange, CallRecord record, String flag, String message) {
-        record.flags().add(flag);
+        record.flag(flag);
         Exception rejected = exchange.rejectedException(message);
         record.outcome(-1, rejected);
         return rejected;
-    }
-
-    /**
-     * Breakers in shadow mode: which of them would let the call through ({@link #SHADOW_FAILURE_RATE},
-     * {@link #SHADOW_SLOW_CALLS}; their outcome is then recorded); when one would not, the call goes on anyway,
-     * flagged {@code ~UO}.
-     */
-    private int shadowBreakerPermits(CallRecord record) {
-        if (!breakerShadow) {
-            return 0;
-        }
-        int permits = 0;
-        if (breaker.tryAcquirePermit()) {
-            permits |= SHADOW_FAILURE_RATE;
-        }
-        if (slowBreaker != null && slowBreaker.tryAcquirePermit()) {
-            permits |= SHADOW_SLOW_CALLS;
-        }
-        if (permits != (slowBreaker != null ? SHADOW_FAILURE_RATE | SHADOW_SLOW_CALLS : SHADOW_FAILURE_RATE)) {
-            record.flags().add(ResponseFlags.SHADOW_CIRCUIT_OPEN);
-        }
-        return permits;
     }
 
     /** Marks a response that arrived later than {@code slowCallDuration} after the call started. */
@@ -488,64 +518,67 @@ final class ServiceRuntime {
     // ---- shared -----------------------------------------------------------------------------------
 
     /**
-     * One attempt inside the enforced breakers, as Failsafe runs it for a call that is not retried, through the
-     * breakers' own permit-and-record API: the failure-rate breaker outside the slow-call one, each recording the
-     * outcome by its own failure predicate (so the outer one counts the inner one's rejection as no failure).
+     * Asks the breakers for one call (all its attempts): returns which of them let it through
+     * ({@link #FAILURE_RATE_PERMIT}, {@link #SLOW_CALLS_PERMIT}) and so record its outcome. Enforced breakers are asked
+     * as Failsafe nests them, the failure-rate breaker outside the slow-call one: the slow-call breaker's refusal
+     * releases the failure-rate permit as no failure, and the call fails fast. Shadow breakers never stop a call:
+     * when one would have, the call is flagged {@code ~UO} and goes on.
      */
-    private Object withinBreakers(ContextualSupplier<Object, Object> attempt) throws Throwable {
-        if (!breaker.tryAcquirePermit()) {
+    private int breakerPermits(CallRecord record) throws CircuitBreakerOpenException {
+        if (breaker == null) {
+            return 0;
+        }
+        int permits = 0;
+        if (breaker.tryAcquirePermit()) {
+            permits |= FAILURE_RATE_PERMIT;
+        } else if (!breakerShadow) {
             throw new CircuitBreakerOpenException(breaker);
         }
-        if (slowBreaker != null && !slowBreaker.tryAcquirePermit()) {
-            CircuitBreakerOpenException open = new CircuitBreakerOpenException(slowBreaker);
-            breaker.recordException(open);
-            throw open;
-        }
-        Object outcome = null;
-        Throwable failure = null;
-        try {
-            outcome = attempt.get(null);
-        } catch (Throwable t) {
-            failure = t;
-        }
         if (slowBreaker != null) {
-            record(slowBreaker, outcome, failure);
+            if (slowBreaker.tryAcquirePermit()) {
+                permits |= SLOW_CALLS_PERMIT;
+            } else if (!breakerShadow) {
+                breaker.recordSuccess();
+                throw new CircuitBreakerOpenException(slowBreaker);
+            }
         }
-        record(breaker, outcome, failure);
-        if (failure != null) {
-            throw failure;
+        if (breakerShadow && permits != (slowBreaker != null ? FAILURE_RATE_PERMIT | SLOW_CALLS_PERMIT
+                : FAILURE_RATE_PERMIT)) {
+            record.flag(ResponseFlags.SHADOW_CIRCUIT_OPEN);
         }
-        return outcome;
-    }
-
-    private static void record(CircuitBreaker<Object> breaker, Object outcome, Throwable failure) {
-        if (failure != null) {
-            breaker.recordException(failure);
-        } else {
-            breaker.recordResult(outcome);
-        }
-    }
-
-    /** Whether a breaker is in the pipeline (not absent, not in shadow mode). */
-    private boolean enforcesBreaker() {
-        return breaker != null && !breakerShadow;
-    }
-
-    private FailsafeExecutor<Object> executorFor(OutboundCall call) {
-        return mayRetry(call) ? retrying : single;
+        return permits;
     }
 
     /**
-     * Whether the call may be retried at all: its method is one the retry policy allows (by default the
-     * idempotent ones), and its body, if any, can be sent again and is no larger than {@code maxReplayBodyBytes}.
+     * Records what the call came to, what the application gets, in the breakers that let it through: a failure or
+     * a 5xx is a failure of the failure rate; a response slower than slowCallDuration one of the slow-call rate (a
+     * failure is the failure rate's to count, not a slow call).
      */
-    private boolean mayRetry(OutboundCall call) {
-        if (retry == null || !call.replayable() || !retry.methods().contains(call.method())) {
-            return false;
+    private void recordBreakers(int permits, Attempt<?> response, Throwable failure) {
+        if (permits == 0) {
+            return;
         }
-        long body = call.bodyBytes();
-        return body >= 0 && body <= retry.maxReplayBodyBytes();
+        if (failure instanceof RetryBudgetExhaustedException) {
+            RetryBudgetExhaustedException refusedRetry = (RetryBudgetExhaustedException) failure;
+            response = (Attempt<?>) refusedRetry.lastResult;
+            failure = refusedRetry.lastFailure;
+        }
+        if ((permits & SLOW_CALLS_PERMIT) != 0) {
+            if (failure == null && response.slow) {
+                slowBreaker.recordFailure();
+            } else {
+                slowBreaker.recordSuccess();
+            }
+        }
+        if ((permits & FAILURE_RATE_PERMIT) != 0) {
+            if (failure != null || response.status >= 500) {
+                breaker.recordFailure();
+            } else {
+                breaker.recordSuccess();
+            }
+        }
     }
+
 
     /** When the call must end: after the service's (or route's) timeout or the request's own, whichever is tighter. */
     private long deadline(OutboundCall call) {
@@ -560,7 +593,7 @@ final class ServiceRuntime {
 
     /** The per-try timeout, cut to what is left of the overall timeout; 0 means none. */
     private int attemptTimeoutMillis(long deadline) throws DeadlineExceededException {
-        long timeout = perTryMillis;
+        long timeout = retry.perTryMillis;
         if (deadline != 0) {
             long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (remainingMillis <= 0) {
@@ -573,62 +606,38 @@ final class ServiceRuntime {
 
     /**
      * @param retryStopped the retry budget refused a retry of this outcome
-     * @param shadowPermit the shadow breaker let this call through: record its outcome
      * @param wouldRetry a retry policy in shadow mode would have retried a retryable outcome
      */
-    @SuppressWarnings("unchecked")
-    private <R> R succeeded(Object outcome, CallRecord record, boolean retryStopped, int shadowPermits,
-                            boolean wouldRetry) {
-        Attempt<R> attempt = (Attempt<R>) outcome;
+    private <R> R succeeded(Attempt<R> attempt, CallRecord record, boolean retryStopped, boolean wouldRetry) {
         record.outcome(attempt.status, null);
-        if ((shadowPermits & SHADOW_FAILURE_RATE) != 0) {
-            if (attempt.status >= 500) {
-                breaker.recordFailure();
-            } else {
-                breaker.recordSuccess();
-            }
-        }
-        if ((shadowPermits & SHADOW_SLOW_CALLS) != 0) {
-            if (attempt.slow) {
-                slowBreaker.recordFailure();
-            } else {
-                slowBreaker.recordSuccess();
-            }
-        }
-        if (isRetryableStatus(attempt.status)) {
+        if (retry.isRetryableStatus(attempt.status)) {
             if (record.attempts() > 1 || retryStopped) {
-                record.flags().add(ResponseFlags.RETRIES_EXHAUSTED);
+                record.flag(ResponseFlags.RETRIES_EXHAUSTED);
             } else if (wouldRetry) {
-                record.flags().add(ResponseFlags.SHADOW_RETRY);
+                record.flag(ResponseFlags.SHADOW_RETRY);
             }
         }
         return attempt.response;
     }
 
     private Exception failed(Throwable cause, Exchange<?> exchange, CallRecord record, boolean retryStopped,
-                             int shadowPermits, boolean wouldRetry) {
-        if ((shadowPermits & SHADOW_FAILURE_RATE) != 0) {
-            breaker.recordFailure();
-        }
-        if ((shadowPermits & SHADOW_SLOW_CALLS) != 0) {
-            slowBreaker.recordSuccess(); // a failure is the failure rate's to count, not a slow response
-        }
+                             boolean wouldRetry) {
         Throwable appFacing = cause;
         if (cause instanceof DeadlineExceededException) {
-            record.flags().add(ResponseFlags.TIMEOUT);
+            record.flag(ResponseFlags.TIMEOUT);
             appFacing = exchange.timeoutException("jmesh: service '" + name + "' timed out after "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNanos(record.call())) + "ms (" + record.attempts()
                     + " attempts)");
         } else {
             Failure kind = Failure.of(cause);
             if (kind.flag != null) {
-                record.flags().add(kind.flag);
+                record.flag(kind.flag);
             }
-            if (isRetryable(cause)) {
+            if (retry.isRetryable(cause)) {
                 if (record.attempts() > 1 || retryStopped) {
-                    record.flags().add(ResponseFlags.RETRIES_EXHAUSTED);
+                    record.flag(ResponseFlags.RETRIES_EXHAUSTED);
                 } else if (wouldRetry) {
-                    record.flags().add(ResponseFlags.SHADOW_RETRY);
+                    record.flag(ResponseFlags.SHADOW_RETRY);
                 }
             }
         }
@@ -640,127 +649,11 @@ final class ServiceRuntime {
     }
 
     private Exception rejectedByBreaker(Exchange<?> exchange, CallRecord record, CircuitBreakerOpenException open) {
-        record.flags().add(ResponseFlags.CIRCUIT_OPEN);
+        record.flag(ResponseFlags.CIRCUIT_OPEN);
         String reason = open.getCircuitBreaker() == slowBreaker ? slowDescription : breakerDescription;
         Exception rejected = exchange.rejectedException("jmesh: circuit breaker open for service '" + name
                 + "' (" + reason + "); failing fast without calling the upstream");
         record.outcome(-1, rejected);
         return rejected;
-    }
-
-    // ---- policies ---------------------------------------------------------------------------------
-
-    private boolean isRetryableStatus(int status) {
-        if (retry == null || status < 0) {
-            return false;
-        }
-        Set<RetryOn> on = retry.retryOn();
-        Set<Integer> codes = retry.retriableStatusCodes();
-        return (on.contains(RetryOn.STATUS_5XX) && status >= 500)
-                || (on.contains(RetryOn.GATEWAY_ERROR) && status >= 502 && status <= 504)
-                || (!codes.isEmpty() && codes.contains(status)); // boxes: only when codes are listed
-    }
-
-    /** Envoy's meaning: 5xx also covers attempts that got no response at all. */
-    private boolean isRetryable(Throwable failure) {
-        if (retry == null || failure instanceof DeadlineExceededException) {
-            return false;
-        }
-        Set<RetryOn> on = retry.retryOn();
-        switch (Failure.of(failure)) {
-            case CONNECT_FAILURE:
-                return on.contains(RetryOn.CONNECT_FAILURE) || on.contains(RetryOn.STATUS_5XX)
-                        || on.contains(RetryOn.GATEWAY_ERROR);
-            case TIMEOUT:
-                return on.contains(RetryOn.RESET) || on.contains(RetryOn.STATUS_5XX)
-                        || on.contains(RetryOn.GATEWAY_ERROR);
-            case RESET:
-                return on.contains(RetryOn.RESET) || on.contains(RetryOn.STATUS_5XX);
-            default:
-                return false;
-        }
-    }
-
-    private RetryPolicy<Object> retryPolicy(RetryConfig config, Duration overallTimeout) {
-        Duration base = config.backoffBase();
-        Duration max = config.backoffMax();
-        if (overallTimeout != null && max.compareTo(overallTimeout) >= 0) {
-            // Failsafe requires back-off below the overall limit; a longer back-off could never run anyway.
-            max = overallTimeout.dividedBy(2);
-            base = base.compareTo(max) < 0 ? base : max.dividedBy(2);
-        }
-        RetryPolicyBuilder<Object> builder = RetryPolicy.builder()
-                .withMaxAttempts(config.maxAttempts())
-                .handleIf((outcome, failure) -> failure != null
-                        ? isRetryable(failure)
-                        : isRetryableStatus(((Attempt<?>) outcome).status)
-                                && !((Attempt<?>) outcome).retryAfterBeyondDeadline);
-        // the response a retry replaces is released when the retry starts (startAttempt): a retry that the
-        // budget refuses hands that response to the application instead
-        if (config.honorRetryAfter()) {
-            // Failsafe would jitter a computed delay too, possibly below Retry-After: this function does both
-            builder.withDelayFn(retryDelay(base, max));
-        } else if (base.compareTo(max) < 0) {
-            builder.withBackoff(base, max).withJitter(0.5);
-        } else {
-            builder.withDelay(base);
-        }
-        if (overallTimeout != null) {
-            builder.withMaxDuration(overallTimeout);
-        }
-        return builder.build();
-    }
-
-    /**
-     * The wait before retry n: the back-off (base doubling up to max, 50% jitter, as without Retry-After), or the
-     * previous response's {@code Retry-After} when that is longer. Failsafe caps it by the time left of the
-     * overall timeout; a Retry-After beyond that time is not retried at all ({@link Attempt#retryAfterBeyondDeadline}).
-     */
-    private static ContextualSupplier<Object, Duration> retryDelay(Duration base, Duration max) {
-        final long baseNanos = base.toNanos();
-        final long maxNanos = max.toNanos();
-        return ctx -> {
-            long backoff = baseNanos;
-            for (int i = 1; i < ctx.getAttemptCount() && backoff < maxNanos; i++) {
-                backoff *= 2;
-            }
-            backoff = Math.min(backoff, maxNanos);
-            backoff += (long) (backoff * 0.5 * (2 * ThreadLocalRandom.current().nextDouble() - 1));
-            Object last = ctx.getLastResult();
-            long retryAfter = last instanceof Attempt ? ((Attempt<?>) last).retryAfterMillis : -1;
-            return Duration.ofNanos(Math.max(backoff, TimeUnit.MILLISECONDS.toNanos(retryAfter)));
-        };
-    }
-
-    private CircuitBreaker<Object> circuitBreaker(CircuitBreakerConfig config) {
-        return CircuitBreakers.failureRate(config, "service '" + name + "'", name,
-                // the slow-call breaker's rejections are not upstream failures
-                (outcome, failure) -> failure != null ? !(failure instanceof CircuitBreakerOpenException)
-                        : ((Attempt<?>) outcome).status >= 500);
-    }
-
-    /**
-     * The slow-call rate as a breaker of its own: same window, open duration and probes as the failure-rate
-     * breaker, but its failures are responses slower than slowCallDuration (marked by {@link #timed}).
-     */
-    private CircuitBreaker<Object> slowCallBreaker(CircuitBreakerConfig config) {
-        return CircuitBreakers.slowCallRate(config, "service '" + name + "'", name,
-                (outcome, failure) -> failure == null && ((Attempt<?>) outcome).slow);
-    }
-
-    /** The enforced breakers (if any) around {@code retryPolicy} (if any), on the engine's scheduler. */
-    private FailsafeExecutor<Object> executor(RetryPolicy<Object> retryPolicy) {
-        List<Policy<Object>> policies = new ArrayList<Policy<Object>>(3);
-        if (enforcesBreaker()) {
-            policies.add(breaker);
-            if (slowBreaker != null) {
-                policies.add(slowBreaker); // inside: the failure-rate breaker ignores its rejections
-            }
-        }
-        if (retryPolicy != null) {
-            policies.add(retryPolicy);
-        }
-        FailsafeExecutor<Object> executor = policies.isEmpty() ? Failsafe.none() : Failsafe.with(policies);
-        return executor.with(scheduler);
     }
 }

@@ -233,16 +233,22 @@ class MeshEngineImplTest {
 
     @Test
     void theRequestsOwnTimeoutBoundsTheCallWhenItIsTighterThanTheServices() throws Exception {
-        ScriptedExchange exchange = new ScriptedExchange().then(new SocketTimeoutException("read timed out"));
+        ScriptedExchange exchange = new ScriptedExchange();
+        for (int i = 0; i < 100; i++) {
+            exchange.then(new SocketTimeoutException("read timed out"));
+        }
 
+        // 99 back-offs of up to 100ms each: the request's 150ms run out long before the attempts do
         Exception e = assertThrows(SocketTimeoutException.class, () -> engine(TWO_ENDPOINTS + """
                     timeout: 10s
-                    retry: { maxAttempts: 3, perTryTimeout: 5s, backoff: { base: 200ms, max: 200ms } }
+                    retry: { maxAttempts: 100, perTryTimeout: 5s, backoff: { base: 100ms, max: 100ms } }
                 """).call(get("inventory").withTimeoutMillis(150), exchange));
 
-        assertTrue(exchange.attempts.get(0).timeoutMillis() <= 150, "the attempt gets at most the request's 150ms: "
-                + exchange.attempts.get(0));
-        assertEquals(1, exchange.attempts.size(), "no time is left for a retry after 200ms of back-off");
+        for (ScriptedExchange.Attempt attempt : exchange.attempts) {
+            assertTrue(attempt.timeoutMillis() <= 150, "an attempt gets at most what is left of the request's 150ms: "
+                    + exchange.attempts);
+        }
+        assertTrue(exchange.attempts.size() < 100, exchange.attempts.size() + " attempts");
         assertTrue(onlyRecord().flagsText().contains("UT"), onlyRecord().flagsText());
         assertTrue(e.getMessage().contains("timed out after 150ms"), e.getMessage());
     }

@@ -27,7 +27,7 @@ public final class SyntheticRecords {
         }
         r.outcome(status, failure);
         for (String flag : flags) {
-            r.flags().add(flag);
+            r.flag(flag);
         }
         r.finish();
         return r;

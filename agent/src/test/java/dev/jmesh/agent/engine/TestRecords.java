@@ -19,7 +19,7 @@ public final class TestRecords {
         outbound.service("inventory");
         outbound.attemptStarted("127.0.0.1:46508");
         outbound.attemptStarted("127.0.0.1:46509");
-        outbound.flags().add(ResponseFlags.RETRIES_EXHAUSTED);
+        outbound.flag(ResponseFlags.RETRIES_EXHAUSTED);
         outbound.outcome(200, null);
         outbound.finish();
 
@@ -28,7 +28,7 @@ public final class TestRecords {
         inbound.service("inventory");
         inbound.localService("inventory");
         inbound.route("orders");
-        inbound.flags().add(ResponseFlags.RATE_LIMITED);
+        inbound.flag(ResponseFlags.RATE_LIMITED);
         inbound.outcome(-1, new IOException("broken \"pipe\"\nnext"));
         inbound.finish();
         return List.of(outbound, inbound);

@@ -86,7 +86,7 @@ public final class TracedRecords {
             Attempts.blocking(exchange, r, "pricing.example.com", 8443, "pricing.example.com:8443", 100);
         } catch (Exception e) {
             r.outcome(-1, e);
-            r.flags().add(ResponseFlags.TIMEOUT);
+            r.flag(ResponseFlags.TIMEOUT);
         }
         r.finish();
         return new Traced(r, List.of(exchange.attempts.get(0).addedHeaders().get("traceparent")));

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Set-up (g): the same calls with Resilience4j written into the app's code, with the policy that set-up (b)
  * gives jmesh in mesh.yaml: {@code circuit breaker( retry( time limiter( call ) ) )}, the breaker outside the
  * retries as in jmesh. Retry: 3 attempts on I/O errors, time-outs and 5xx, exponential back-off from 25 ms to
- * 250 ms with 50 % jitter. Time limiter: 1 s per attempt. Breaker: 50 % failures over a 10 s window, at least
+ * 250 ms with 50 % jitter (jmesh jitters fully, between 0 and the back-off; on this set-up's rare retries the
+ * difference does not show). Time limiter: 1 s per attempt. Breaker: 50 % failures over a 10 s window, at least
  * 20 calls, open 30 s, 5 calls half open; a 5xx counts as a failure.
  *
  * <p>The time limiter works on futures, and HttpURLConnection blocks: as Resilience4j's documentation shows for

@@ -3,7 +3,6 @@ package dev.jmesh.agent.engine.db;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.CallRecords;
 import dev.jmesh.agent.engine.FailureDrill;
-import dev.jmesh.agent.engine.Propagation;
 import dev.jmesh.bootstrap.AgentLog;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.DatabaseEngine;
@@ -47,12 +46,10 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
     private static final class Snapshot {
         final List<DatabaseRuntime> inOrder;
         final Map<String, DatabaseRuntime> byName;
-        final Propagation propagation;
-        final String localService;
+        final CallRecords.Settings records;
 
         Snapshot(MeshConfig config, Map<String, DatabaseRuntime> previous) {
-            this.propagation = Propagation.of(config.telemetry().tracing());
-            this.localService = config.service();
+            this.records = new CallRecords.Settings(config);
             List<DatabaseRuntime> list = new ArrayList<DatabaseRuntime>();
             Map<String, DatabaseRuntime> map = new HashMap<String, DatabaseRuntime>();
             for (DatabaseConfig database : config.databases().values()) {
@@ -124,7 +121,7 @@ public final class DatabaseEngineImpl implements DatabaseEngine {
 
     private CallRecord start(String database, OutboundCall call) {
         Snapshot current = snapshot;
-        CallRecord record = CallRecords.start(call, current.propagation, current.localService);
+        CallRecord record = CallRecords.start(call, current.records);
         String host = call.host();
         CallRecords.service(record, database != null ? database
                 : host == null || host.isEmpty() ? call.scheme() : host);

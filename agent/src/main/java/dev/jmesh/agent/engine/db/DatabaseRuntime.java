@@ -1,6 +1,7 @@
 package dev.jmesh.agent.engine.db;
 
 import dev.failsafe.CircuitBreaker;
+import dev.jmesh.agent.engine.Backoff;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.CallRecords;
 import dev.jmesh.agent.engine.CircuitBreakers;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One configured database ({@code databases.<name>}) as the engine runs it: its endpoints and their health,
@@ -68,13 +68,11 @@ final class DatabaseRuntime {
         }
         this.endpoints = Collections.unmodifiableList(list);
         this.breaker = config.circuitBreaker() == null ? null
-                : CircuitBreakers.failureRate(config.circuitBreaker(), "database '" + name + "'", name,
-                        (o, f) -> f != null);
+                : CircuitBreakers.failureRate(config.circuitBreaker(), "database '" + name + "'", name);
         boolean countsSlowCalls = config.circuitBreaker() != null
                 && config.circuitBreaker().slowCallRateThreshold() != null;
         this.slowBreaker = countsSlowCalls
-                ? CircuitBreakers.slowCallRate(config.circuitBreaker(), "database '" + name + "'", name,
-                        (o, f) -> f != null)
+                ? CircuitBreakers.slowCallRate(config.circuitBreaker(), "database '" + name + "'", name)
                 : null;
         this.slowCallNanos = countsSlowCalls ? config.circuitBreaker().slowCallDuration().toNanos() : 0;
         this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(config.circuitBreaker()) : null;
@@ -103,7 +101,7 @@ final class DatabaseRuntime {
         Exception last = null;
         for (int pass = 0; pass < passes; pass++) {
             if (pass > 0) {
-                backOff(config.retry(), pass);
+                Backoff.sleep(config.retry(), pass);
             }
             for (DatabaseEndpoint endpoint : inOrderOfHealth(call)) {
                 CallRecords.attemptStarted(record, endpoint.name.isEmpty() ? null : endpoint.name);
@@ -160,20 +158,6 @@ final class DatabaseRuntime {
         return healthy;
     }
 
-    /**
-     * Exponential back-off with 50% jitter before pass or attempt {@code pass + 1}, on the caller's thread
-     * (connecting and executing block it anyway).
-     */
-    private static void backOff(RetryConfig retry, int pass) throws InterruptedException {
-        long base = retry.backoffBase().toMillis();
-        long max = Math.max(base, retry.backoffMax().toMillis());
-        long delay = Math.min(max, base << Math.min(pass - 1, 20));
-        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
-        if (jittered > 0) {
-            Thread.sleep(jittered);
-        }
-    }
-
     // ---- statements ------------------------------------------------------------------------------------
 
     <R> R execute(OutboundCall call, BlockingExchange<R> exchange, CallRecord record) throws Exception {
@@ -213,7 +197,7 @@ final class DatabaseRuntime {
             } catch (Exception e) {
                 boolean transientFailure = retry != null && SqlFailures.isTransient(e);
                 if (transientFailure && attempt < attempts) {
-                    backOff(retry, attempt);
+                    Backoff.sleep(retry, attempt);
                     continue;
                 }
                 failed(e, record, permits, started, shadowTimeoutNanos);
