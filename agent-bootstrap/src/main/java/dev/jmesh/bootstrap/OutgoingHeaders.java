@@ -18,13 +18,12 @@ public final class OutgoingHeaders {
     private OutgoingHeaders() {
     }
 
-    /** Called by the engine around one attempt: name/value pairs, or null for none. */
+    /**
+     * Called by the engine around one attempt: name/value pairs, or null for none. Null is stored, not removed: the
+     * thread keeps its entry, so that the next attempt does not allocate a new one.
+     */
     public static void set(String[] namesAndValues) {
-        if (namesAndValues == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(namesAndValues);
-        }
+        CURRENT.set(namesAndValues);
     }
 
     /** Called by the instrumentation while it builds an attempt's request. */

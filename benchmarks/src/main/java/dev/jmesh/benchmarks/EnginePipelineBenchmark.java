@@ -3,6 +3,7 @@ package dev.jmesh.benchmarks;
 import dev.jmesh.agent.engine.MeshEngineImpl;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.bootstrap.OutgoingHeaders;
 import dev.jmesh.config.ConfigLoader;
 import dev.jmesh.config.MeshConfig;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,9 +28,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's cost for one call with no I/O: route by service name, balance, breaker, retry policy,
  * deadline, record (handed to a sink that drops it). Compare {@code routedService} with {@code direct},
- * the same attempt without the engine. With {@code accessLog=true} the config has an access log, so each record
- * also carries the calling application frame (a stack walk; the sink still drops the record, so writing the line is
- * not measured). Run: {@code java -jar benchmarks/target/benchmarks.jar EnginePipeline -prof gc}.
+ * the same attempt without the engine. The library stand-in copies the attempt's added headers as an
+ * instrumented client does. {@code telemetry} says what the config adds to each call:
+ * <ul>
+ *   <li>{@code bare}: nothing ({@code propagators: []}): the pipeline and its record alone;</li>
+ *   <li>{@code traceHeaders}: the default W3C {@code traceparent} (and baggage) on each attempt, built as the
+ *       String the library's API takes;</li>
+ *   <li>{@code accessLog}: trace headers and an access log, so each record also carries the calling application
+ *       frame (a stack walk; the sink still drops the record, so writing the line is not measured).</li>
+ * </ul>
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar EnginePipeline -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,8 +53,8 @@ public class EnginePipelineBenchmark {
             + "    retry: { maxAttempts: 3, perTryTimeout: 500ms }\n"
             + "    circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 20, window: 10s }\n";
 
-    @Param({"false", "true"})
-    public boolean accessLog;
+    @Param({"bare", "traceHeaders", "accessLog"})
+    public String telemetry;
 
     private final OutboundCall routed = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
     /** Not idempotent: one attempt inside the breaker, no retry policy. */
@@ -58,8 +66,21 @@ public class EnginePipelineBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        MeshConfig config = ConfigLoader.parse(CONFIG + (accessLog ? "telemetry: { accessLog: { path: stdout } }\n" : ""),
-                "benchmark.yaml").config();
+        String added;
+        switch (telemetry) {
+            case "bare":
+                added = "telemetry: { tracing: { propagators: [] } }\n";
+                break;
+            case "traceHeaders":
+                added = "";
+                break;
+            case "accessLog":
+                added = "telemetry: { accessLog: { path: stdout } }\n";
+                break;
+            default:
+                throw new IllegalArgumentException("telemetry: bare, traceHeaders or accessLog, not " + telemetry);
+        }
+        MeshConfig config = ConfigLoader.parse(CONFIG + added, "benchmark.yaml").config();
         scheduler = Executors.newSingleThreadScheduledExecutor();
         engine = new MeshEngineImpl(config, scheduler, record -> { });
     }
@@ -89,12 +110,14 @@ public class EnginePipelineBenchmark {
         return engine.call(passThrough, exchange);
     }
 
-    /** A library that answers 200 at once. */
+    /** A library that copies the added headers into its request, as instrumented clients do, and answers 200 at once. */
     static final class NoIoExchange implements BlockingExchange<Integer> {
         private static final Integer OK = 200;
+        private static final OutgoingHeaders.Sink REQUEST = (name, value) -> { };
 
         @Override
         public Integer attempt(String host, int port, int timeoutMillis) {
+            OutgoingHeaders.addTo(REQUEST);
             return OK;
         }
 

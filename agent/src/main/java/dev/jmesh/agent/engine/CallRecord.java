@@ -20,7 +20,7 @@ public final class CallRecord {
     public static final String DIRECTION_OUTBOUND = "outbound";
     public static final String DIRECTION_INBOUND = "inbound";
 
-    private final String direction;
+    private final boolean inbound;
     private final OutboundCall call;
     private final String caller;
     private final long startEpochMillis;
@@ -41,11 +41,16 @@ public final class CallRecord {
     private final boolean keepsAttemptSpans;
     /** The attempts that carried trace headers, when {@link #keepsAttemptSpans}; else null. */
     private List<AttemptSpan> attemptSpans;
-    /** For an RPC-style call (protocol {@code aws}): rpc.system, rpc.service, rpc.method; else null. */
-    private String rpcSystem;
-    private String rpcService;
-    private String rpcMethod;
-    private String requestId;
+    /** For an RPC-style call (protocol {@code aws}) only; else null, so that HTTP calls do not carry its fields. */
+    private Rpc rpc;
+
+    /** What an RPC-style call adds: rpc.system, rpc.service, rpc.method and the server's request id. */
+    private static final class Rpc {
+        String system;
+        String service;
+        String method;
+        String requestId;
+    }
 
     /** An outbound call with the default propagation and no inbound request around it (tests). */
     CallRecord(OutboundCall call, String caller) {
@@ -54,12 +59,12 @@ public final class CallRecord {
 
     /** An outbound call; {@code serving} is the server span of the inbound request this thread serves, or null. */
     CallRecord(OutboundCall call, String caller, Propagation propagation, TraceContext serving) {
-        this(DIRECTION_OUTBOUND, call, caller, propagation, propagation.clientSpan(call.headers(), serving));
+        this(false, call, caller, propagation, propagation.clientSpan(call.headers(), serving));
     }
 
-    private CallRecord(String direction, OutboundCall call, String caller, Propagation propagation,
+    private CallRecord(boolean inbound, OutboundCall call, String caller, Propagation propagation,
                        TraceContext trace) {
-        this.direction = direction;
+        this.inbound = inbound;
         this.call = call;
         this.caller = caller;
         this.startEpochMillis = System.currentTimeMillis();
@@ -71,7 +76,7 @@ public final class CallRecord {
 
     /** An inbound request, described as {@code request}, in the server span {@code trace}. */
     static CallRecord inbound(OutboundCall request, Propagation propagation, TraceContext trace) {
-        return new CallRecord(DIRECTION_INBOUND, request, null, propagation, trace);
+        return new CallRecord(true, request, null, propagation, trace);
     }
 
     void localService(String name) {
@@ -99,14 +104,22 @@ public final class CallRecord {
         }
     }
 
-    void rpc(String system, String service, String method) {
-        this.rpcSystem = system;
-        this.rpcService = service;
-        this.rpcMethod = method;
+    synchronized void rpc(String system, String service, String method) {
+        Rpc details = rpcDetails();
+        details.system = system;
+        details.service = service;
+        details.method = method;
     }
 
     synchronized void requestId(String id) {
-        this.requestId = id;
+        rpcDetails().requestId = id;
+    }
+
+    private Rpc rpcDetails() {
+        if (rpc == null) {
+            rpc = new Rpc();
+        }
+        return rpc;
     }
 
     synchronized void outcome(int statusCode, Throwable error) {
@@ -207,7 +220,7 @@ public final class CallRecord {
     }
 
     /** {@value #DIRECTION_OUTBOUND} or {@value #DIRECTION_INBOUND}. */
-    public String direction() { return direction; }
+    public String direction() { return inbound ? DIRECTION_INBOUND : DIRECTION_OUTBOUND; }
     /** This application's own service name (config {@code service}), or null. */
     public String localService() { return localService; }
     /** Outbound: the upstream service, or null for a host outside the mesh. Inbound: this application's service. */
@@ -222,12 +235,12 @@ public final class CallRecord {
     /** The response flags, comma-separated, or "-" when there are none (as Envoy prints it). */
     public synchronized String flagsText() { return flags == null ? "-" : flags; }
     /** {@code rpc.system} of an RPC-style call ({@code aws-api}), else null. */
-    public String rpcSystem() { return rpcSystem; }
+    public synchronized String rpcSystem() { return rpc == null ? null : rpc.system; }
     /** {@code rpc.service} of an RPC-style call ({@code S3}), else null. */
-    public String rpcService() { return rpcService; }
+    public synchronized String rpcService() { return rpc == null ? null : rpc.service; }
     /** {@code rpc.method} of an RPC-style call ({@code GetObject}), else null. */
-    public String rpcMethod() { return rpcMethod; }
+    public synchronized String rpcMethod() { return rpc == null ? null : rpc.method; }
     /** The request id the server gave the call's last answer (AWS: x-amz-request-id), or null. */
-    public synchronized String requestId() { return requestId; }
+    public synchronized String requestId() { return rpc == null ? null : rpc.requestId; }
     public long durationNanos() { return durationNanos; }
 }
