@@ -11,7 +11,12 @@ import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,11 +62,14 @@ class DiscoveryAndShadowSmokeTest {
             writeHosts(hosts, "127.0.0.1");
             Path security = MeshYaml.write(dir, "no-dns-cache.security",
                     "networkaddress.cache.ttl=0\nnetworkaddress.cache.negative.ttl=0\n");
+            int adminPort = freePort();
             Path config = MeshYaml.write(dir, "mesh.yaml", """
                     services:
                       catalog:
                         dns: { address: "%s:%d", refreshInterval: 200ms }
-                    """.formatted(NAME, port));
+                    telemetry:
+                      admin: { port: %d }
+                    """.formatted(NAME, port, adminPort));
             Path stop = dir.resolve("stop");
             List<String> jvm = new ArrayList<>(Shop.agent(config));
             jvm.add("-Djdk.net.hosts.file=" + hosts);
@@ -90,6 +99,7 @@ class DiscoveryAndShadowSmokeTest {
             calls = awaitCalls(app, app.stdoutLines().size() + 10);
             assertEquals(List.of("OK two"), distinct(calls.subList(lost, calls.size())),
                     "no call failed and none went elsewhere while the name did not resolve\n" + app.describe());
+            assertEquals(List.of("127.0.0.2:" + port), endpointsInClusterView(adminPort), app.describe());
 
             // 4. It resolves again, to both addresses: the calls are shared between them.
             writeHosts(hosts, "127.0.0.1", "127.0.0.2");
@@ -221,6 +231,22 @@ class DiscoveryAndShadowSmokeTest {
         @Override
         public void close() {
             server.stop(0);
+        }
+    }
+
+    /** The addresses of the endpoints the admin endpoint's {@code /clusters} shows (the test has one cluster). */
+    private static List<String> endpointsInClusterView(int adminPort) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/clusters")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return Pattern.compile("\"address\" : \"([^\"]+)\"").matcher(response.body()).results()
+                .map(m -> m.group(1)).toList();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 
