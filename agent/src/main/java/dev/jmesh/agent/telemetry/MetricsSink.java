@@ -31,6 +31,11 @@ final class MetricsSink implements Consumer<CallRecord> {
     private final Supplier<Consumer<CallRecord>> recorderFactory;
     private final Thread worker;
     private volatile boolean closed;
+    /** The metrics are built: from now on draining the queue is quick. */
+    private volatile boolean built;
+    /** How long {@link #close} waits for the thread once the metrics are built, and while they are still being built. */
+    private static final long CLOSE_WAIT_MILLIS = 1000;
+    private static final long CLOSE_WAIT_WHILE_BUILDING_MILLIS = 5000;
 
     /** @param recorderFactory run once on the metrics thread: what it does with each record */
     MetricsSink(Supplier<Consumer<CallRecord>> recorderFactory) {
@@ -53,12 +58,16 @@ final class MetricsSink implements Consumer<CallRecord> {
         return dropped.get();
     }
 
-    /** Records what is queued, then stops the thread (waiting at most a second). */
+    /**
+     * Records what is queued, then stops the thread. Waits at most a second, or five while the metrics are still
+     * being built: a short-lived application (a batch job) can exit before loading the OpenTelemetry SDK has
+     * finished on a busy machine, and giving up then would lose every one of its metrics.
+     */
     void close() {
         closed = true;
         LockSupport.unpark(worker);
         try {
-            worker.join(1000);
+            worker.join(built ? CLOSE_WAIT_MILLIS : CLOSE_WAIT_WHILE_BUILDING_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -72,6 +81,7 @@ final class MetricsSink implements Consumer<CallRecord> {
             AgentLog.warn("metrics could not be started (" + t + "); calls are unaffected, metrics are off");
             recorder = record -> { };
         }
+        built = true;
         while (true) {
             boolean stopping = closed;
             CallRecord record;

@@ -44,4 +44,23 @@ class MetricsSinkTest {
         sink.close();
         assertEquals(1 + MetricsSink.CAPACITY, recorded.get(), "everything queued is recorded, at the latest on close");
     }
+
+    @Test
+    void anAppThatExitsWhileTheMetricsAreStillBeingBuiltKeepsItsCalls() {
+        AtomicInteger recorded = new AtomicInteger();
+        MetricsSink sink = new MetricsSink(() -> {
+            try {
+                Thread.sleep(2000); // loading the OpenTelemetry SDK on a busy machine
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r -> recorded.incrementAndGet();
+        });
+        sink.accept(RECORD);
+        sink.accept(RECORD);
+
+        sink.close(); // the application exits at once
+
+        assertEquals(2, recorded.get(), "the calls made before the metrics were built are recorded before close returns");
+    }
 }
