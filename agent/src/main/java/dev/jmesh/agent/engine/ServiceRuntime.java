@@ -304,8 +304,9 @@ final class ServiceRuntime {
             try {
                 permits = breakerPermits(record);
             } catch (CircuitBreakerOpenException open) {
+                Exception rejected = rejectedByBreaker(exchange, record, open);
                 inFlight.exit();
-                result.completeExceptionally(rejectedByBreaker(exchange, record, open));
+                result.completeExceptionally(rejected);
                 return result;
             }
             boolean mayRetry = retry.mayRetry(call);
