@@ -319,7 +319,11 @@ class LibraryClientsSmokeTest {
             assertCaller(clients.get(i), e);
             attempts += e.attempts();
         }
-        assertEquals(attempts, slow.stats().requests(), "no resend of a timed-out request by the library");
+        // A resend by the library would be a request upstream that no attempt counts. (Fewer requests than attempts
+        // is no resend: on a loaded machine a retry left with a few ms of the 600 ms can time out before it connects.)
+        long requests = slow.stats().requests();
+        assertTrue(requests <= attempts, "no resend of a timed-out request by the library: " + requests
+                + " requests upstream, " + attempts + " attempts in the log");
     }
 
     /** Without the agent the service name means nothing: every client fails to resolve it. */
