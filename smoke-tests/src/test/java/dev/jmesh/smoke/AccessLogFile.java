@@ -18,7 +18,8 @@ import java.util.TreeSet;
  */
 final class AccessLogFile {
     static final Set<String> FIELDS = Set.of("start_time", "direction", "protocol", "service", "method", "authority",
-            "path", "status", "duration_ms", "attempts", "upstream", "flags", "trace_id", "caller", "error");
+            "path", "status", "duration_ms", "attempts", "upstream", "endpoints_tried", "flags", "trace_id", "caller",
+            "error");
 
     private AccessLogFile() {
     }
@@ -129,6 +130,7 @@ final class AccessLogFile {
         double durationMs() { return number("duration_ms"); }
         long attempts() { return integer("attempts"); }
         String upstream() { return text("upstream"); }
+        String endpointsTried() { return text("endpoints_tried"); }
         String caller() { return text("caller"); }
         String error() { return text("error"); }
 

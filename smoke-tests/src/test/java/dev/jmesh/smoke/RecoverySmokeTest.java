@@ -46,6 +46,8 @@ class RecoverySmokeTest {
         for (AccessLogFile.Entry e : entries) {
             assertEquals(up.address(), e.upstream(), "the last attempt is the healthy endpoint's: " + e.line());
             retried += e.attempts() == 2 ? 1 : 0;
+            assertEquals(e.attempts() == 2 ? down.address() + "," + up.address() : up.address(), e.endpointsTried(),
+                    "the log names every endpoint the attempts went to, in order: " + e.line());
         }
         assertEquals(down.stats().requests(), retried, "each first attempt on the failing endpoint, retried once");
         assertTrue(retried > 0, "random sent some first attempts to the failing endpoint: " + entries);

@@ -30,9 +30,12 @@ public final class CallRecord {
     private String localService;
     private String service;
     private String route;
-    private int attempts;
+    // attempts and status are shorts (a status code, a count of attempts), so that the record stays at 96 bytes
+    private short attempts;
     private String upstream;
-    private int status = -1;
+    /** Every endpoint the attempts went to, in order, comma-separated, once there was a second attempt; else null. */
+    private String endpointsTried;
+    private short status = -1;
     private Throwable failure;
     /** Envoy's response flags ({@link ResponseFlags}), comma-separated; null until the first (most calls have none). */
     private String flags;
@@ -92,13 +95,16 @@ public final class CallRecord {
     }
 
     synchronized void attemptStarted(String endpoint) {
-        attempts++;
+        attempts = (short) Math.min(Short.MAX_VALUE, attempts + 1);
+        if (upstream != null && endpoint != null) {
+            endpointsTried = (endpointsTried == null ? upstream : endpointsTried) + "," + endpoint;
+        }
         upstream = endpoint;
     }
 
     /** {@code count} requests sent to {@code endpoint} (null: keep the last known) by a library's own retries. */
     synchronized void attemptsMade(int count, String endpoint) {
-        attempts += count;
+        attempts = (short) Math.min(Short.MAX_VALUE, attempts + count);
         if (endpoint != null) {
             upstream = endpoint;
         }
@@ -123,7 +129,7 @@ public final class CallRecord {
     }
 
     synchronized void outcome(int statusCode, Throwable error) {
-        this.status = statusCode;
+        this.status = (short) Math.max(-1, Math.min(Short.MAX_VALUE, statusCode));
         this.failure = error;
     }
 
@@ -228,7 +234,10 @@ public final class CallRecord {
     /** The route that took the call (its name, or routes[i]), or null. */
     public String route() { return route; }
     public synchronized int attempts() { return attempts; }
+    /** The endpoint of the last attempt, or null when none was made. */
     public synchronized String upstream() { return upstream; }
+    /** The endpoint of every attempt, in order, comma-separated (as {@link #upstream()} for one attempt); null for none. */
+    public synchronized String endpointsTried() { return endpointsTried != null ? endpointsTried : upstream; }
     /** The status code of the response the application got, or -1 when it got an exception. */
     public synchronized int status() { return status; }
     public synchronized Throwable failure() { return failure; }

@@ -173,6 +173,7 @@ public final class AccessLog implements Consumer<CallRecord> {
         json.writeNumberField("duration_ms", Math.round(r.durationNanos() / 1000.0) / 1000.0);
         json.writeNumberField("attempts", r.attempts());
         writeNullable("upstream", r.upstream());
+        writeNullable("endpoints_tried", r.endpointsTried());
         json.writeStringField("flags", r.flagsText());
         json.writeStringField("trace_id", r.traceId());
         json.writeStringField("span_id", r.spanId());

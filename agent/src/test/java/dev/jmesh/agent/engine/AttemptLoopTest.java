@@ -74,6 +74,8 @@ class AttemptLoopTest {
                 exchange.attempts.stream().map(ScriptedExchange.Attempt::endpoint).toList());
         assertEquals(List.of(503, 502), exchange.discarded.stream().map(ScriptedExchange.Response::status).toList());
         assertEquals(3, records.get(0).attempts());
+        assertEquals("10.0.0.1:8080,10.0.0.2:8080,10.0.0.1:8080", records.get(0).endpointsTried());
+        assertEquals("10.0.0.1:8080", records.get(0).upstream());
         assertEquals("-", records.get(0).flagsText());
     }
 

@@ -2,7 +2,9 @@ package dev.jmesh.agent.telemetry;
 
 import dev.jmesh.agent.engine.AwsRecords;
 import dev.jmesh.agent.engine.CallRecord;
+import dev.jmesh.agent.engine.SyntheticRecords;
 import dev.jmesh.agent.engine.TestRecords;
+import dev.jmesh.bootstrap.OutboundCall;
 import dev.jmesh.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +58,18 @@ class AccessLogTest {
         assertTrue(lines.get(1).contains("\"direction\":\"inbound\""), lines.get(1));
         assertTrue(lines.get(1).contains("\"parent_span_id\":\"" + records.get(0).spanId() + "\""), lines.get(1));
         assertTrue(lines.get(0).contains("\"parent_span_id\":null"), lines.get(0));
+    }
+
+    @Test
+    void aRetriedCallListsEveryEndpointItsAttemptsWentToInOrder() throws Exception {
+        OutboundCall get = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
+        List<String> lines = write("json", List.of(
+                SyntheticRecords.record(get, CallRecord.DIRECTION_OUTBOUND, "inventory", null, 3, 200, null),
+                SyntheticRecords.record(get, CallRecord.DIRECTION_OUTBOUND, "inventory", null, 1, 200, null)));
+        assertTrue(lines.get(0).contains("\"attempts\":3,\"upstream\":\"127.0.0.1:8082\","
+                + "\"endpoints_tried\":\"127.0.0.1:8080,127.0.0.1:8081,127.0.0.1:8082\""), lines.get(0));
+        assertTrue(lines.get(1).contains("\"upstream\":\"127.0.0.1:8080\",\"endpoints_tried\":\"127.0.0.1:8080\""),
+                lines.get(1));
     }
 
     @Test
