@@ -1,12 +1,9 @@
 package dev.jmesh.agent.engine;
 
-import dev.failsafe.CircuitBreaker;
-import dev.failsafe.CircuitBreakerOpenException;
 import dev.jmesh.bootstrap.AsyncExchange;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.OutboundCall;
-import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.Mode;
 import dev.jmesh.config.RateLimitConfig;
 import dev.jmesh.config.RetryConfig;
@@ -39,28 +36,16 @@ final class ServiceRuntime {
     private final Cluster cluster;
     private final long timeoutNanos;
     private final RetryRuntime retry;
-    private final CircuitBreaker<Object> breaker;
-    /**
-     * Counts slow responses (slower than {@link #slowCallNanos} since the call started) as its failures, so
-     * that it opens on {@code slowCallRateThreshold}; null when slow calls do not count.
-     */
-    private final CircuitBreaker<Object> slowBreaker;
-    private final long slowCallNanos;
-    private final String slowDescription;
+    /** Null without {@code circuitBreaker}. */
+    private final Breakers breakers;
     /** The clock of the rate limiter and of slow-call timing, in nanoseconds (tests pass their own). */
     private final LongSupplier ticker;
-    /** The breakers only record outcomes and flag {@code ~UO}; they are not in the pipeline. */
-    private final boolean breakerShadow;
-    private final String breakerDescription;
     private final TokenBucket rateLimiter;
     private final boolean rateLimitShadow;
     private final String rateLimitMessage;
     private final InFlight inFlight;
     private final ScheduledExecutorService scheduler;
     private static final long DEFAULT_PENDING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(15);
-    /** Bits of {@link #breakerPermits}: which breakers let the call through and record its outcome. */
-    private static final int FAILURE_RATE_PERMIT = 1;
-    private static final int SLOW_CALLS_PERMIT = 2;
 
     ServiceRuntime(ServiceConfig config, ScheduledExecutorService scheduler) {
         this(config, scheduler, System::nanoTime);
@@ -72,14 +57,7 @@ final class ServiceRuntime {
         this.name = config.name();
         this.cluster = new Cluster(config, scheduler);
         this.ticker = ticker;
-        CircuitBreakerConfig breaker = config.circuitBreaker();
-        this.breakerShadow = breaker != null && breaker.mode() == Mode.SHADOW;
-        String owner = "service '" + name + "'";
-        this.breaker = breaker == null ? null : CircuitBreakers.failureRate(breaker, owner, name);
-        boolean countsSlowCalls = breaker != null && breaker.slowCallRateThreshold() != null;
-        this.slowCallNanos = countsSlowCalls ? breaker.slowCallDuration().toNanos() : 0;
-        this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(breaker) : null;
-        this.slowBreaker = countsSlowCalls ? CircuitBreakers.slowCallRate(breaker, owner, name) : null;
+        this.breakers = Breakers.of(config.circuitBreaker(), "service '" + name + "'", name);
         RateLimitConfig rateLimit = config.rateLimit();
         this.rateLimiter = rateLimit == null ? null
                 : new TokenBucket(rateLimit.requestsPerSecond(), rateLimit.burst(), ticker);
@@ -88,7 +66,6 @@ final class ServiceRuntime {
                 + "/s for service '" + name + "' exceeded";
         this.inFlight = new InFlight(config.maxConcurrentRequests() == null ? 0 : config.maxConcurrentRequests(),
                 config.maxPendingRequests() == null ? 0 : config.maxPendingRequests());
-        this.breakerDescription = breaker == null ? null : CircuitBreakers.description(breaker);
         this.scheduler = scheduler;
         this.timeoutNanos = config.timeout() == null ? 0 : config.timeout().toNanos();
         this.retry = config.retry() == null ? RetryRuntime.NONE : new RetryRuntime(config.retry());
@@ -102,13 +79,8 @@ final class ServiceRuntime {
         this.config = service.config;
         this.name = service.name;
         this.cluster = service.cluster;
-        this.breaker = service.breaker;
-        this.slowBreaker = service.slowBreaker;
-        this.slowCallNanos = service.slowCallNanos;
-        this.slowDescription = service.slowDescription;
+        this.breakers = service.breakers;
         this.ticker = service.ticker;
-        this.breakerShadow = service.breakerShadow;
-        this.breakerDescription = service.breakerDescription;
         this.rateLimiter = service.rateLimiter;
         this.rateLimitShadow = service.rateLimitShadow;
         this.rateLimitMessage = service.rateLimitMessage;
@@ -145,16 +117,16 @@ final class ServiceRuntime {
 
     /** The failure-rate breaker's {@code closed}, {@code open}, {@code half_open}, or null without a breaker. */
     String breakerState() {
-        return breaker == null ? null : EngineEvents.stateName(breaker.getState());
+        return breakers == null ? null : breakers.state();
     }
 
     /** The slow-call breaker's state, or null when the service counts no slow calls. */
     String slowCallBreakerState() {
-        return slowBreaker == null ? null : EngineEvents.stateName(slowBreaker.getState());
+        return breakers == null ? null : breakers.slowCallState();
     }
 
     boolean breakerShadow() {
-        return breakerShadow;
+        return breakers != null && breakers.shadow();
     }
 
     ServiceConfig config() {
@@ -180,11 +152,11 @@ final class ServiceRuntime {
             throw refused;
         }
         try {
-            long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            long started = countsSlowCalls() ? ticker.getAsLong() : 0;
             int permits;
             try {
                 permits = breakerPermits(record);
-            } catch (CircuitBreakerOpenException open) {
+            } catch (Breakers.Open open) {
                 throw rejectedByBreaker(exchange, record, open);
             }
             boolean mayRetry = retry.mayRetry(call);
@@ -299,11 +271,11 @@ final class ServiceRuntime {
         final CompletableFuture<R> result = new CompletableFuture<R>();
         final AsyncAttempts<R> attempts;
         try {
-            long started = slowBreaker != null ? ticker.getAsLong() : 0;
+            long started = countsSlowCalls() ? ticker.getAsLong() : 0;
             final int permits;
             try {
                 permits = breakerPermits(record);
-            } catch (CircuitBreakerOpenException open) {
+            } catch (Breakers.Open open) {
                 Exception rejected = rejectedByBreaker(exchange, record, open);
                 inFlight.exit();
                 result.completeExceptionally(rejected);
@@ -512,49 +484,22 @@ final class ServiceRuntime {
 
     /** Marks a response that arrived later than {@code slowCallDuration} after the call started. */
     private <R> Attempt<R> timed(Attempt<R> attempt, long started) {
-        attempt.slow = slowBreaker != null && ticker.getAsLong() - started > slowCallNanos;
+        attempt.slow = countsSlowCalls() && breakers.isSlow(ticker.getAsLong() - started);
         return attempt;
     }
 
     // ---- shared -----------------------------------------------------------------------------------
 
-    /**
-     * Asks the breakers for one call (all its attempts): returns which of them let it through
-     * ({@link #FAILURE_RATE_PERMIT}, {@link #SLOW_CALLS_PERMIT}) and so record its outcome. Enforced breakers are asked
-     * as Failsafe nests them, the failure-rate breaker outside the slow-call one: the slow-call breaker's refusal
-     * releases the failure-rate permit as no failure, and the call fails fast. Shadow breakers never stop a call:
-     * when one would have, the call is flagged {@code ~UO} and goes on.
-     */
-    private int breakerPermits(CallRecord record) throws CircuitBreakerOpenException {
-        if (breaker == null) {
-            return 0;
-        }
-        int permits = 0;
-        if (breaker.tryAcquirePermit()) {
-            permits |= FAILURE_RATE_PERMIT;
-        } else if (!breakerShadow) {
-            throw new CircuitBreakerOpenException(breaker);
-        }
-        if (slowBreaker != null) {
-            if (slowBreaker.tryAcquirePermit()) {
-                permits |= SLOW_CALLS_PERMIT;
-            } else if (!breakerShadow) {
-                breaker.recordSuccess();
-                throw new CircuitBreakerOpenException(slowBreaker);
-            }
-        }
-        if (breakerShadow && permits != (slowBreaker != null ? FAILURE_RATE_PERMIT | SLOW_CALLS_PERMIT
-                : FAILURE_RATE_PERMIT)) {
-            record.flag(ResponseFlags.SHADOW_CIRCUIT_OPEN);
-        }
-        return permits;
+    private boolean countsSlowCalls() {
+        return breakers != null && breakers.countsSlowCalls();
     }
 
-    /**
-     * Records what the call came to, what the application gets, in the breakers that let it through: a failure or
-     * a 5xx is a failure of the failure rate; a response slower than slowCallDuration one of the slow-call rate (a
-     * failure is the failure rate's to count, not a slow call).
-     */
+    /** Which breakers let the call through (all of its attempts), to tell them its outcome: see {@link Breakers}. */
+    private int breakerPermits(CallRecord record) throws Breakers.Open {
+        return breakers == null ? 0 : breakers.permits(record);
+    }
+
+    /** Tells the breakers that let the call through what it came to: what the application gets. */
     private void recordBreakers(int permits, Attempt<?> response, Throwable failure) {
         if (permits == 0) {
             return;
@@ -564,22 +509,9 @@ final class ServiceRuntime {
             response = (Attempt<?>) refusedRetry.lastResult;
             failure = refusedRetry.lastFailure;
         }
-        if ((permits & SLOW_CALLS_PERMIT) != 0) {
-            if (failure == null && response.slow) {
-                slowBreaker.recordFailure();
-            } else {
-                slowBreaker.recordSuccess();
-            }
-        }
-        if ((permits & FAILURE_RATE_PERMIT) != 0) {
-            if (failure != null || response.status >= 500) {
-                breaker.recordFailure();
-            } else {
-                breaker.recordSuccess();
-            }
-        }
+        boolean failed = failure != null || response.status >= 500;
+        breakers.record(permits, failed, failure == null && response.slow);
     }
-
 
     /** When the call must end: after the service's (or route's) timeout or the request's own, whichever is tighter. */
     private long deadline(OutboundCall call) {
@@ -649,11 +581,10 @@ final class ServiceRuntime {
         throw (Error) appFacing;
     }
 
-    private Exception rejectedByBreaker(Exchange<?> exchange, CallRecord record, CircuitBreakerOpenException open) {
+    private Exception rejectedByBreaker(Exchange<?> exchange, CallRecord record, Breakers.Open open) {
         record.flag(ResponseFlags.CIRCUIT_OPEN);
-        String reason = open.getCircuitBreaker() == slowBreaker ? slowDescription : breakerDescription;
         Exception rejected = exchange.rejectedException("jmesh: circuit breaker open for service '" + name
-                + "' (" + reason + "); failing fast without calling the upstream");
+                + "' (" + open.reason + "); failing fast without calling the upstream");
         record.outcome(-1, rejected);
         return rejected;
     }

@@ -1,10 +1,9 @@
 package dev.jmesh.agent.engine.db;
 
-import dev.failsafe.CircuitBreaker;
 import dev.jmesh.agent.engine.Backoff;
+import dev.jmesh.agent.engine.Breakers;
 import dev.jmesh.agent.engine.CallRecord;
 import dev.jmesh.agent.engine.CallRecords;
-import dev.jmesh.agent.engine.CircuitBreakers;
 import dev.jmesh.bootstrap.BlockingExchange;
 import dev.jmesh.bootstrap.Exchange;
 import dev.jmesh.bootstrap.OutboundCall;
@@ -32,8 +31,8 @@ import java.util.List;
  * ({@link SqlFailures#isTransient}). Commit and rollback are recorded, never refused.
  *
  * <p>The breaker counts connects and statements (not commit and rollback); with {@code slowCallRateThreshold} a
- * second breaker, built by the same {@link CircuitBreakers} code as a service's, counts calls slower than
- * {@code slowCallDuration} as its failures, and either one open refuses calls.
+ * second breaker counts calls slower than {@code slowCallDuration} as its failures, and either one open refuses calls:
+ * the same {@link Breakers} as a service's.
  */
 final class DatabaseRuntime {
     static final String CONNECT_FAILURE = "UF";
@@ -41,20 +40,14 @@ final class DatabaseRuntime {
     static final String CONNECTION_TERMINATION = "UC";
     static final String CIRCUIT_OPEN = "UO";
     static final String RETRIES_EXHAUSTED = "URX";
-    static final String SHADOW_CIRCUIT_OPEN = "~UO";
     static final String SHADOW_TIMEOUT = "~UT";
     static final String SHADOW_RETRY = "~RETRY";
 
     private final DatabaseConfig config;
     private final String name;
     private final List<DatabaseEndpoint> endpoints;
-    private final CircuitBreaker<Object> breaker;
-    /** The slow-call rate breaker; null unless {@code slowCallRateThreshold} is set. */
-    private final CircuitBreaker<Object> slowBreaker;
-    private final long slowCallNanos;
-    private final boolean breakerShadow;
-    private final String breakerDescription;
-    private final String slowDescription;
+    /** Null without {@code circuitBreaker}. */
+    private final Breakers breakers;
     private final int connectTimeoutMillis;
     private final int passes;
     private final boolean retryShadow;
@@ -67,18 +60,7 @@ final class DatabaseRuntime {
             list.add(DatabaseEndpoint.of(endpoint));
         }
         this.endpoints = Collections.unmodifiableList(list);
-        this.breaker = config.circuitBreaker() == null ? null
-                : CircuitBreakers.failureRate(config.circuitBreaker(), "database '" + name + "'", name);
-        boolean countsSlowCalls = config.circuitBreaker() != null
-                && config.circuitBreaker().slowCallRateThreshold() != null;
-        this.slowBreaker = countsSlowCalls
-                ? CircuitBreakers.slowCallRate(config.circuitBreaker(), "database '" + name + "'", name)
-                : null;
-        this.slowCallNanos = countsSlowCalls ? config.circuitBreaker().slowCallDuration().toNanos() : 0;
-        this.slowDescription = countsSlowCalls ? CircuitBreakers.slowCallDescription(config.circuitBreaker()) : null;
-        this.breakerShadow = config.circuitBreaker() != null && config.circuitBreaker().mode() == Mode.SHADOW;
-        this.breakerDescription = config.circuitBreaker() == null ? null
-                : CircuitBreakers.description(config.circuitBreaker());
+        this.breakers = Breakers.of(config.circuitBreaker(), "database '" + name + "'", name);
         this.connectTimeoutMillis = millis(config.connectTimeout());
         RetryConfig retry = config.retry();
         this.retryShadow = retry != null && retry.mode() == Mode.SHADOW && retry.maxAttempts() > 1;
@@ -253,40 +235,19 @@ final class DatabaseRuntime {
 
     // ---- breaker -----------------------------------------------------------------------------------------
 
-    /** Permit bits: the call holds a permit of the failure-rate breaker, of the slow-call breaker. */
-    private static final int FAILURE_RATE_PERMIT = 1;
-    private static final int SLOW_CALLS_PERMIT = 2;
-
     /**
-     * Which breaker permits the call holds (their outcomes must then be recorded, {@link #recordOutcome}). An
-     * enforced breaker that is open refuses the call with the library's exception; breakers in shadow mode let it
-     * through, flagged {@code ~UO} when one of them would not have.
+     * Which breakers let the call through, to tell them its outcome ({@link #recordOutcome}); an enforced breaker
+     * that is open refuses it with the library's exception (see {@link Breakers}).
      */
     private int admit(Exchange<?> exchange, CallRecord record) throws Exception {
-        if (breaker == null) {
+        if (breakers == null) {
             return 0;
         }
-        int permits = 0;
-        if (breaker.tryAcquirePermit()) {
-            permits |= FAILURE_RATE_PERMIT;
-        } else if (!breakerShadow) {
-            throw rejected(exchange, record, breakerDescription);
+        try {
+            return breakers.permits(record);
+        } catch (Breakers.Open open) {
+            throw rejected(exchange, record, open.reason);
         }
-        if (slowBreaker != null) {
-            if (slowBreaker.tryAcquirePermit()) {
-                permits |= SLOW_CALLS_PERMIT;
-            } else if (!breakerShadow) {
-                if (breaker.isHalfOpen()) {
-                    breaker.recordSuccess(); // gives back the probe permit taken above: this call does not run
-                }
-                throw rejected(exchange, record, slowDescription);
-            }
-        }
-        int all = slowBreaker == null ? FAILURE_RATE_PERMIT : FAILURE_RATE_PERMIT | SLOW_CALLS_PERMIT;
-        if (permits != all) {
-            CallRecords.flag(record, SHADOW_CIRCUIT_OPEN);
-        }
-        return permits;
     }
 
     /**
@@ -294,35 +255,19 @@ final class DatabaseRuntime {
      * slow-call breaker, a call that succeeded (or the server answered) after more than slowCallDuration.
      */
     private void recordOutcome(int permits, boolean failure, long startedNanos) {
-        if ((permits & FAILURE_RATE_PERMIT) != 0) {
-            if (failure) {
-                breaker.recordFailure();
-            } else {
-                breaker.recordSuccess();
-            }
-        }
-        if ((permits & SLOW_CALLS_PERMIT) != 0) {
-            if (!failure && System.nanoTime() - startedNanos > slowCallNanos) {
-                slowBreaker.recordFailure();
-            } else {
-                slowBreaker.recordSuccess(); // a failure is the failure rate's to count, not a slow call
-            }
+        if (permits != 0) {
+            breakers.record(permits, failure, breakers.isSlow(System.nanoTime() - startedNanos));
         }
     }
 
-    /** For a pool's getConnection: the refusal when the enforced breaker is open, else null (nothing recorded). */
+    /** For a pool's getConnection: the refusal when an enforced breaker is open, else null (nothing recorded). */
     Exception refuseIfOpen(Exchange<?> exchange, CallRecord record) {
-        if (breaker == null || breakerShadow) {
-            return null;
-        }
-        if (breaker.isOpen()) {
-            return rejected(exchange, record, breakerDescription);
-        }
-        return slowBreaker != null && slowBreaker.isOpen() ? rejected(exchange, record, slowDescription) : null;
+        String reason = breakers == null ? null : breakers.openReason();
+        return reason == null ? null : rejected(exchange, record, reason);
     }
 
     boolean breakerOpen() {
-        return breaker != null && !breakerShadow && (breaker.isOpen() || slowBreaker != null && slowBreaker.isOpen());
+        return breakers != null && breakers.openReason() != null;
     }
 
     private Exception rejected(Exchange<?> exchange, CallRecord record, String reason) {
