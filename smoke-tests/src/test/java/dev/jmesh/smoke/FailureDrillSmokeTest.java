@@ -92,9 +92,9 @@ class FailureDrillSmokeTest {
     }
 
     private static final LibraryClientsSmokeTest.VersionSet LIBRARIES = LibraryClientsSmokeTest.VersionSet.NEWEST;
-    private static final List<String> LIBRARY_CLIENTS = libraryClients();
+    private static final List<String> LIBRARY_CLIENTS = libraryClientNames();
 
-    private static List<String> libraryClients() {
+    private static List<String> libraryClientNames() {
         List<String> clients = new ArrayList<>(LIBRARIES.clients());
         clients.addAll(List.of("jdk", "jdk-async", "huc"));
         return List.copyOf(clients);
