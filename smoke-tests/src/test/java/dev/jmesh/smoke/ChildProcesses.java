@@ -1,5 +1,6 @@
 package dev.jmesh.smoke;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -14,9 +15,11 @@ import java.util.stream.Collectors;
 /**
  * Starts the JVMs of one test and kills whatever is still running after it, pass or fail. Register as
  * an instance field: {@code @RegisterExtension final ChildProcesses processes = new ChildProcesses();}.
+ * For processes the tests of a class share (an upstream that keeps no state between calls), register
+ * {@link #forTheWholeClass()} as a static field: those are killed after the class's last test.
  * A shutdown hook kills leftovers too, should the test JVM itself be stopped mid-test.
  */
-final class ChildProcesses implements AfterEachCallback {
+final class ChildProcesses implements AfterEachCallback, AfterAllCallback {
     private static final Set<JavaProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -24,6 +27,20 @@ final class ChildProcesses implements AfterEachCallback {
     }
 
     private final List<JavaProcess> mine = new ArrayList<>();
+    private final boolean wholeClass;
+
+    ChildProcesses() {
+        this(false);
+    }
+
+    private ChildProcesses(boolean wholeClass) {
+        this.wholeClass = wholeClass;
+    }
+
+    /** Processes that live until the last test of the class has run (register as a static field). */
+    static ChildProcesses forTheWholeClass() {
+        return new ChildProcesses(true);
+    }
 
     /** {@code java <jvmArgs...> -jar <jar> <args...>} on the JVM chosen with {@code -Djmesh.test.java}. */
     synchronized JavaProcess javaJar(String name, List<String> jvmArgs, Path jar, List<String> args, Path workDir) {
@@ -60,6 +77,17 @@ final class ChildProcesses implements AfterEachCallback {
 
     @Override
     public synchronized void afterEach(ExtensionContext context) {
+        if (!wholeClass) {
+            killAll();
+        }
+    }
+
+    @Override
+    public synchronized void afterAll(ExtensionContext context) {
+        killAll();
+    }
+
+    private void killAll() {
         for (JavaProcess process : mine) {
             if (process.isAlive()) {
                 process.kill();

@@ -1,5 +1,6 @@
 package dev.jmesh.smoke;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +32,26 @@ class FailOpenSmokeTest {
     @RegisterExtension
     final ChildProcesses processes = new ChildProcesses();
 
+    /**
+     * Shared by every test: the upstream (a plain one answers each call the same whatever came before) and the
+     * run without the agent that each test's run with the agent must match byte for byte.
+     */
+    @RegisterExtension
+    static final ChildProcesses shared = ChildProcesses.forTheWholeClass();
+    private static Upstream upstream;
+    private static Shop.Run without;
+
+    @BeforeAll
+    static void runTheShopWithoutTheAgent() {
+        upstream = Upstream.start(shared, "plain");
+        without = shop(shared, Shop.noAgent());
+    }
+
     @TempDir
     Path dir;
 
     @Test
     void callsToOtherHostsPassThroughUntouchedAndAreLogged() {
-        Upstream upstream = Upstream.start(processes, "plain");
-        Shop.Run without = shop(upstream, Shop.noAgent());
         Path accessLog = dir.resolve("access.log");
         Path config = MeshYaml.write(dir, "mesh.yaml", """
                 services:
@@ -46,7 +60,7 @@ class FailOpenSmokeTest {
                     retry: %s
                 """.formatted(MeshYaml.endpoints(upstream), MeshYaml.RETRY) + MeshYaml.accessLog(accessLog));
 
-        Shop.Run with = shop(upstream, Shop.agent(config));
+        Shop.Run with = shop(processes, Shop.agent(config));
 
         assertSameAsWithoutAgent(without, with);
         assertEquals(List.of(), with.jmeshLines(), with.describe());
@@ -68,11 +82,9 @@ class FailOpenSmokeTest {
 
     @Test
     void aMissingConfigFileIsReportedOnceAndTheAppRunsUntouched() {
-        Upstream upstream = Upstream.start(processes, "plain");
-        Shop.Run without = shop(upstream, Shop.noAgent());
         Path missing = dir.resolve("no-such-mesh.yaml");
 
-        Shop.Run with = shop(upstream, Shop.agent(missing));
+        Shop.Run with = shop(processes, Shop.agent(missing));
 
         assertSameAsWithoutAgent(without, with);
         List<String> jmesh = with.jmeshLines();
@@ -112,8 +124,6 @@ class FailOpenSmokeTest {
             "inst/dev/jmesh/agent/engine/MeshEngineImpl.classdata",
             "inst/dev/jmesh/shaded/failsafe/internal/CircuitBreakerImpl.classdata"})
     void anAgentJarWithAnUnreadablePartLeavesTheAppUntouched(String brokenEntry) throws java.io.IOException {
-        Upstream upstream = Upstream.start(processes, "plain");
-        Shop.Run without = shop(upstream, Shop.noAgent());
         Path jar = dir.resolve("jmesh-agent.jar");
         try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(SmokeEnv.agentJar()));
              var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
@@ -137,7 +147,7 @@ class FailOpenSmokeTest {
                     circuitBreaker: { minimumCalls: 5 }
                 """);
 
-        Shop.Run with = shop(upstream, List.of("-javaagent:" + jar, "-Djmesh.config=" + config));
+        Shop.Run with = shop(processes, List.of("-javaagent:" + jar, "-Djmesh.config=" + config));
 
         assertSameAsWithoutAgent(without, with);
         List<String> jmesh = with.jmeshLines();
@@ -146,13 +156,11 @@ class FailOpenSmokeTest {
     }
 
     private void assertBrokenConfigIsReported(String yaml, int line, int column, String mentions) {
-        Upstream upstream = Upstream.start(processes, "plain");
-        Shop.Run without = shop(upstream, Shop.noAgent());
         Path accessLog = dir.resolve("access.log");
         // An access log that must never appear: a config that does not load is not applied at all.
         Path config = MeshYaml.write(dir, "mesh.yaml", yaml + MeshYaml.accessLog(accessLog));
 
-        Shop.Run with = shop(upstream, Shop.agent(config));
+        Shop.Run with = shop(processes, Shop.agent(config));
 
         assertSameAsWithoutAgent(without, with);
         List<String> jmesh = with.jmeshLines();
@@ -163,7 +171,7 @@ class FailOpenSmokeTest {
         assertFalse(Files.exists(accessLog), "a config that was not applied must not open its access log");
     }
 
-    private Shop.Run shop(Upstream upstream, List<String> jvmArgs) {
+    private static Shop.Run shop(ChildProcesses processes, List<String> jvmArgs) {
         return Shop.run(processes, jvmArgs, "--base", upstream.baseUrl(), "--calls", String.valueOf(CALLS),
                 "--exit-code", String.valueOf(EXIT_CODE));
     }

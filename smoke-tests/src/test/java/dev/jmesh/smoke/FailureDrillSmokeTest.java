@@ -1,5 +1,6 @@
 package dev.jmesh.smoke;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,17 +33,42 @@ class FailureDrillSmokeTest {
     @TempDir
     Path dir;
 
+    /**
+     * Shared by every test: the upstream (a plain one answers each call the same whatever came before) and the
+     * runs without the agent, one per app, which do not depend on the stage drilled.
+     */
+    @RegisterExtension
+    static final ChildProcesses shared = ChildProcesses.forTheWholeClass();
+    private static Upstream upstream;
+    private static Baseline shopWithout;
+    private static Baseline libraryClientsWithout;
+
+    /** A run without the agent and the number of requests it made upstream. */
+    private record Baseline(Shop.Run run, long requests) {
+        static Baseline of(Supplier<Shop.Run> app) {
+            long before = upstream.stats().requests();
+            Shop.Run run = app.get();
+            return new Baseline(run, upstream.stats().requests() - before);
+        }
+    }
+
+    @BeforeAll
+    static void startTheUpstream() {
+        upstream = Upstream.start(shared, "plain");
+    }
+
     @ParameterizedTest(name = "failing at {0}")
     @ValueSource(strings = {"config", "routing", "balancing", "policy", "telemetry"})
     void aFailingStageLeavesEveryCallAsWithoutTheAgent(String stage) {
-        Upstream upstream = Upstream.start(processes, "plain");
-        Shop.Run without = shop(upstream, Shop.noAgent());
-        long requestsWithout = upstream.stats().requests();
-        List<String> agent = drilledAgent(upstream, stage);
+        if (shopWithout == null) {
+            shopWithout = Baseline.of(() -> shop(shared, Shop.noAgent()));
+        }
+        List<String> agent = drilledAgent(stage);
 
-        Shop.Run with = shop(upstream, agent);
+        long before = upstream.stats().requests();
+        Shop.Run with = shop(processes, agent);
 
-        assertAsWithoutTheAgent(without, with, CALLS, upstream, requestsWithout);
+        assertAsWithoutTheAgent(shopWithout, with, CALLS, upstream.stats().requests() - before);
         assertTrue(with.jmeshLines().size() <= 3, "a failing stage is reported once, not per call\n" + with.describe());
     }
 
@@ -52,24 +79,29 @@ class FailureDrillSmokeTest {
     @ParameterizedTest(name = "failing at {0}")
     @ValueSource(strings = {"config", "routing", "balancing", "policy", "telemetry"})
     void aFailingStageLeavesEveryLibraryClientsCallsAsWithoutTheAgent(String stage) {
-        Upstream upstream = Upstream.start(processes, "plain");
-        LibraryClientsSmokeTest.VersionSet libraries = LibraryClientsSmokeTest.VersionSet.NEWEST;
-        List<String> clients = new ArrayList<>(libraries.clients());
+        if (libraryClientsWithout == null) {
+            libraryClientsWithout = Baseline.of(() -> libraryClients(shared, List.of()));
+        }
+        List<String> agent = drilledAgent(stage);
+
+        long before = upstream.stats().requests();
+        Shop.Run with = libraryClients(processes, agent);
+
+        assertAsWithoutTheAgent(libraryClientsWithout, with, 2 * LIBRARY_CLIENTS.size(),
+                upstream.stats().requests() - before);
+    }
+
+    private static final LibraryClientsSmokeTest.VersionSet LIBRARIES = LibraryClientsSmokeTest.VersionSet.NEWEST;
+    private static final List<String> LIBRARY_CLIENTS = libraryClientNames();
+
+    private static List<String> libraryClientNames() {
+        List<String> clients = new ArrayList<>(LIBRARIES.clients());
         clients.addAll(List.of("jdk", "jdk-async", "huc"));
-        int calls = 2 * clients.size();
-        List<String> args = List.of("--base", upstream.baseUrl(), "--calls", String.valueOf(calls),
-                "--client", String.join(",", clients), "--post-every", "4", "--exit-code", String.valueOf(EXIT_CODE));
-        Shop.Run without = libraryClients(libraries, List.of(), args);
-        long requestsWithout = upstream.stats().requests();
-        List<String> agent = drilledAgent(upstream, stage);
-
-        Shop.Run with = libraryClients(libraries, agent, args);
-
-        assertAsWithoutTheAgent(without, with, calls, upstream, requestsWithout);
+        return List.copyOf(clients);
     }
 
     /** The agent with the upstream's own address as a service, so that calls go through the whole pipeline. */
-    private List<String> drilledAgent(Upstream upstream, String stage) {
+    private List<String> drilledAgent(String stage) {
         Path config = MeshYaml.write(dir, "mesh.yaml", """
                 services:
                   "127.0.0.1":
@@ -83,25 +115,28 @@ class FailureDrillSmokeTest {
     }
 
     /** Same output and exit code as without the agent, each request sent once, and the drill reported. */
-    private static void assertAsWithoutTheAgent(Shop.Run without, Shop.Run with, int calls, Upstream upstream,
-                                                long requestsWithout) {
+    private static void assertAsWithoutTheAgent(Baseline without, Shop.Run with, int calls, long requestsWith) {
         assertEquals(EXIT_CODE, with.exitCode(), with.describe());
-        assertArrayEquals(without.stdoutBytes(), with.stdoutBytes(), () -> "stdout differs from the run without the agent"
-                + "\n--- without:\n" + new String(without.stdoutBytes(), StandardCharsets.UTF_8) + with.describe());
+        assertArrayEquals(without.run().stdoutBytes(), with.stdoutBytes(), () -> "stdout differs from the run without"
+                + " the agent\n--- without:\n" + new String(without.run().stdoutBytes(), StandardCharsets.UTF_8)
+                + with.describe());
         assertEquals("SUMMARY ok=" + calls + " failed=0", with.lines().get(with.lines().size() - 1), with.describe());
-        assertEquals(requestsWithout, upstream.stats().requests() - requestsWithout,
+        assertEquals(without.requests(), requestsWith,
                 "each call reached the upstream exactly once, as without the agent\n" + with.describe());
         assertTrue(!with.jmeshLines().isEmpty(), "the drill fired and was reported\n" + with.describe());
         assertTrue(with.jmeshLines().stream().allMatch(l -> l.startsWith("[jmesh] WARN")), with.describe());
     }
 
-    private Shop.Run libraryClients(LibraryClientsSmokeTest.VersionSet libraries, List<String> jvmArgs, List<String> args) {
+    private static Shop.Run libraryClients(ChildProcesses processes, List<String> jvmArgs) {
+        List<String> args = List.of("--base", upstream.baseUrl(), "--calls", String.valueOf(2 * LIBRARY_CLIENTS.size()),
+                "--client", String.join(",", LIBRARY_CLIENTS), "--post-every", "4", "--exit-code",
+                String.valueOf(EXIT_CODE));
         JavaProcess process = processes.javaMain("library-clients" + (jvmArgs.isEmpty() ? "" : "+agent"), jvmArgs,
-                libraries.classPath(), LibraryClientsSmokeTest.MAIN_CLASS, args, null);
+                LIBRARIES.classPath(), LibraryClientsSmokeTest.MAIN_CLASS, args, null);
         return new Shop.Run(process, process.awaitExit(Shop.TIMEOUT));
     }
 
-    private Shop.Run shop(Upstream upstream, List<String> jvmArgs) {
+    private static Shop.Run shop(ChildProcesses processes, List<String> jvmArgs) {
         return Shop.run(processes, jvmArgs, "--base", upstream.baseUrl(), "--calls", String.valueOf(CALLS),
                 "--post-every", "4", "--exit-code", String.valueOf(EXIT_CODE));
     }

@@ -223,7 +223,7 @@ class JdbcPostgresSmokeTest {
     }
 
     private static final String SLOW_CALL_BREAKER = "circuitBreaker: { slowCallRateThreshold: 50%%, slowCallDuration:"
-            + " 500ms, minimumCalls: 3, window: 30s, openDuration: 2s, halfOpenCalls: 1%s }";
+            + " 500ms, minimumCalls: 3, window: 30s, openDuration: 1s, halfOpenCalls: 1%s }";
 
     /** Slow statements (pg_sleep(1), never faster than a second) against a slowCallDuration of 500ms. */
     private static List<String> slowThenFast() {
@@ -232,7 +232,7 @@ class JdbcPostgresSmokeTest {
             statements.add("SELECT pg_sleep(1)");
         }
         for (int i = 0; i < 5; i++) {
-            statements.add("sleep:2500"); // past openDuration: the next statement is the half-open probe
+            statements.add("sleep:1500"); // past openDuration: the next statement is the half-open probe
             statements.add("SELECT 1");
         }
         return statements;
@@ -294,7 +294,7 @@ class JdbcPostgresSmokeTest {
         Path accessLog = dir.resolve("access.log");
         Path stop = dir.resolve("stop");
         JavaProcess app = app(config(accessLog, "circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 3,"
-                        + " window: 30s, openDuration: 2s, halfOpenCalls: 1 }"),
+                        + " window: 30s, openDuration: 1s, halfOpenCalls: 1 }"),
                 "--iterations", "1200", "--interval-ms", "50", "--stop-file", stop.toString());
 
         app.awaitStdoutLine(Pattern.compile("connect-error \\d+ java\\.sql\\.SQLTransientConnectionException: jmesh:"

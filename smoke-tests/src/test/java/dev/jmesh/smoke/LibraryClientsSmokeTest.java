@@ -158,7 +158,9 @@ class LibraryClientsSmokeTest {
     @EnumSource(VersionSet.class)
     void everyClientIsRoutedRetriedTimedOutAndLoggedOnce(VersionSet set) {
         // 30% 503s on each upstream, seeded: the calls are sequential and round robin starts at the first
-        // endpoint, so which attempt gets a 503 is the same in every run.
+        // endpoint, so which attempt gets a 503 is the same in every run. The flaky upstreams answer at once, so
+        // inventory's per-try timeout is only a bound: a short one would, on a loaded machine, add an attempt that
+        // shifts the seeded 503s to other clients (or that never reached an upstream, which the counts would miss).
         Upstream a = Upstream.start(processes, "a", "--fail-503", "0.3", "--seed", "11");
         Upstream b = Upstream.start(processes, "b", "--fail-503", "0.3", "--seed", "12");
         // Every request held for 3 s; the mesh allows 250 ms per try, two tries, 600 ms overall.
@@ -168,8 +170,8 @@ class LibraryClientsSmokeTest {
                   inventory:
                     endpoints: %s
                     loadBalancer: round_robin
-                    timeout: 5s
-                    retry: { maxAttempts: 8, perTryTimeout: 1s, backoff: { base: 5ms, max: 50ms }, retryOn: [connect-failure, reset, 5xx] }
+                    timeout: 30s
+                    retry: { maxAttempts: 8, perTryTimeout: 10s, backoff: { base: 5ms, max: 50ms }, retryOn: [connect-failure, reset, 5xx] }
                   slow:
                     endpoints: %s
                     timeout: 600ms

@@ -52,10 +52,11 @@ class OkHttpEnqueueCancelSmokeTest {
                     retry: { maxAttempts: 3, perTryTimeout: 2s, backoff: { base: 5ms, max: 10ms }, retryOn: [reset, connect-failure] }
                 """.formatted(MeshYaml.endpoints(slow)) + MeshYaml.accessLog(accessLog));
 
-        // The app gives up after 1 s and stays up 5 s more: time for two more 2 s attempts, had they started.
+        // The app gives up after 1 s and stays up 3 s more: a retry, had one started when the 2 s try ended, would
+        // have reached the upstream 2 s before the app exits.
         JavaProcess process = processes.javaMain("library-clients-okhttp-" + line.name().toLowerCase() + "+agent",
                 Shop.agent(config), line.set.classPath(), MAIN_CLASS, List.of("--base", "http://slow", "--client",
-                        "okhttp-async", "--calls", "1", "--cancel-after-ms", "1000", "--interval-ms", "5000"), null);
+                        "okhttp-async", "--calls", "1", "--cancel-after-ms", "1000", "--interval-ms", "3000"), null);
         Shop.Run run = new Shop.Run(process, process.awaitExit(Shop.TIMEOUT));
 
         assertEquals(0, run.exitCode(), run.describe());
