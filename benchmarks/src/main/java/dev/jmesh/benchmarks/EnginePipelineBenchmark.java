@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code traceHeaders}: the default W3C {@code traceparent} (and baggage) on each attempt, built as the
  *       String the library's API takes;</li>
  *   <li>{@code accessLog}: trace headers and an access log, so each record also carries the calling application
- *       frame (a stack walk; the sink still drops the record, so writing the line is not measured).</li>
+ *       frame (a stack walk; the sink still drops the record, so writing the line is not measured);</li>
+ *   <li>{@code accessLogNoCaller}: the same access log with {@code caller: false}: no stack walk.</li>
  * </ul>
  * Run: {@code java -jar benchmarks/target/benchmarks.jar EnginePipeline -prof gc}.
  */
@@ -53,7 +54,7 @@ public class EnginePipelineBenchmark {
             + "    retry: { maxAttempts: 3, perTryTimeout: 500ms }\n"
             + "    circuitBreaker: { failureRateThreshold: 50%, minimumCalls: 20, window: 10s }\n";
 
-    @Param({"bare", "traceHeaders", "accessLog"})
+    @Param({"bare", "traceHeaders", "accessLog", "accessLogNoCaller"})
     public String telemetry;
 
     private final OutboundCall routed = new OutboundCall("http", "http", "inventory", -1, "GET", "/items/1", true);
@@ -77,8 +78,12 @@ public class EnginePipelineBenchmark {
             case "accessLog":
                 added = "telemetry: { accessLog: { path: stdout } }\n";
                 break;
+            case "accessLogNoCaller":
+                added = "telemetry: { accessLog: { path: stdout, caller: false } }\n";
+                break;
             default:
-                throw new IllegalArgumentException("telemetry: bare, traceHeaders or accessLog, not " + telemetry);
+                throw new IllegalArgumentException("telemetry: bare, traceHeaders, accessLog or accessLogNoCaller, not "
+                        + telemetry);
         }
         MeshConfig config = ConfigLoader.parse(CONFIG + added, "benchmark.yaml").config();
         scheduler = Executors.newSingleThreadScheduledExecutor();

@@ -12,10 +12,12 @@ public final class AccessLogConfig {
 
     private final String format;
     private final String path;
+    private final boolean caller;
 
-    AccessLogConfig(String format, String path) {
+    AccessLogConfig(String format, String path, boolean caller) {
         this.format = format;
         this.path = path;
+        this.caller = caller;
     }
 
     /** {@value #FORMAT_JSON} or {@value #FORMAT_TEXT}. */
@@ -28,6 +30,14 @@ public final class AccessLogConfig {
         return path;
     }
 
+    /**
+     * Whether each line names the calling application frame ({@code caller}, the default). Finding it is a stack
+     * walk per call, most of what the access log costs the application's thread; {@code false} saves it.
+     */
+    public boolean caller() {
+        return caller;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -37,16 +47,16 @@ public final class AccessLogConfig {
             return false;
         }
         AccessLogConfig a = (AccessLogConfig) o;
-        return format.equals(a.format) && path.equals(a.path);
+        return format.equals(a.format) && path.equals(a.path) && caller == a.caller;
     }
 
     @Override
     public int hashCode() {
-        return format.hashCode() * 31 + path.hashCode();
+        return (format.hashCode() * 31 + path.hashCode()) * 31 + (caller ? 1 : 0);
     }
 
     @Override
     public String toString() {
-        return "AccessLogConfig{format=" + format + ", path=" + path + "}";
+        return "AccessLogConfig{format=" + format + ", path=" + path + ", caller=" + caller + "}";
     }
 }

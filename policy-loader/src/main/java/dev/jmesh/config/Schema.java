@@ -87,7 +87,7 @@ final class Schema {
     static final Schema INBOUND_ROUTE = section(false).value("name").key("match", MATCH).key("rateLimit", RATE_LIMIT);
     static final Schema INBOUND = section(false).key("rateLimit", RATE_LIMIT).key("routes", list(INBOUND_ROUTE, true));
 
-    static final Schema ACCESS_LOG = section(true).value("format").value("path");
+    static final Schema ACCESS_LOG = section(true).value("format").value("path").value("caller");
     static final Schema PROMETHEUS = section(true).value("host").value("port");
     static final Schema STATSD = section(true).value("host").value("port").value("dogstatsd");
     static final Schema OTLP = section(true).value("endpoint");

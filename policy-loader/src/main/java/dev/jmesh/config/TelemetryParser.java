@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code telemetry: { accessLog: { format, path }, metrics: { prometheus: { host, port }, statsd: { host, port,
+ * {@code telemetry: { accessLog: { format, path, caller }, metrics: { prometheus: { host, port }, statsd: { host, port,
  * dogstatsd }, otlp: { endpoint } }, tracing: { propagators, sampling, otlp: { endpoint } }, admin: { host, port } }}.
  */
 final class TelemetryParser {
 
     static final List<String> KEYS = Fields.keys("accessLog", "metrics", "tracing", "admin");
-    static final List<String> ACCESS_LOG_KEYS = Fields.keys("format", "path");
+    static final List<String> ACCESS_LOG_KEYS = Fields.keys("format", "path", "caller");
     static final List<String> METRICS_KEYS = Fields.keys("prometheus", "statsd", "otlp");
     static final List<String> PROMETHEUS_KEYS = Fields.keys("host", "port");
     static final List<String> STATSD_KEYS = Fields.keys("host", "port", "dogstatsd");
@@ -53,7 +53,8 @@ final class TelemetryParser {
         String format = f.choice("format", FORMATS, AccessLogConfig.FORMAT_JSON);
         Node pathNode = f.require("path");
         String path = pathNode == null ? null : f.track(Values.string(pathNode, problems));
-        return f.ok() ? new AccessLogConfig(format, path) : null;
+        Boolean caller = f.bool("caller", true);
+        return f.ok() ? new AccessLogConfig(format, path, caller) : null;
     }
 
     private static MetricsConfig metrics(Node node, Problems problems) {

@@ -156,7 +156,9 @@ class InvalidConfigTest {
                 c("access log without path", "telemetry:\n  accessLog: { format: json }\n",
                         "mesh.yaml:2:14: telemetry.accessLog: missing required key 'path'"),
                 c("access log with empty path", "telemetry:\n  accessLog: { path: \"\" }\n",
-                        "mesh.yaml:2:22: telemetry.accessLog.path: must not be empty"));
+                        "mesh.yaml:2:22: telemetry.accessLog.path: must not be empty"),
+                c("access log caller not a boolean", "telemetry:\n  accessLog: { path: stdout, caller: no-thanks }\n",
+                        "mesh.yaml:2:38: telemetry.accessLog.caller: expected true or false, got a string 'no-thanks'"));
     }
 
     /** Services "inventory" and "inventory-v2" (lines 1-3) and "routes:" (line 4); {@code routes} starts at line 5. */

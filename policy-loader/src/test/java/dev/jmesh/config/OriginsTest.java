@@ -86,6 +86,7 @@ class OriginsTest {
         expected.put("inbound.routes", "default");
         expected.put("telemetry.accessLog.format", "default");
         expected.put("telemetry.accessLog.path", file + ":13:22");
+        expected.put("telemetry.accessLog.caller", "default");
         for (String off : List.of("metrics.prometheus", "metrics.statsd", "metrics.otlp", "tracing.propagators",
                 "tracing.sampling", "tracing.otlp", "admin")) {
             expected.put("telemetry." + off, "default");

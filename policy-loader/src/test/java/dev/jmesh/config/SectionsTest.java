@@ -308,6 +308,8 @@ class SectionsTest {
         TelemetryConfig t = parse(Examples.TELEMETRY).telemetry();
         assertEquals("text", t.accessLog().format());
         assertEquals("/var/log/jmesh/access.log", t.accessLog().path());
+        assertTrue(t.accessLog().caller(), "the caller is named unless caller: false");
+        assertFalse(parse("telemetry: { accessLog: { path: stdout, caller: false } }").telemetry().accessLog().caller());
         assertEquals("0.0.0.0", t.metrics().prometheus().host());
         assertEquals(9464, t.metrics().prometheus().port());
         assertEquals("statsd.internal", t.metrics().statsd().host());

@@ -38,6 +38,26 @@ class OverridesSmokeTest {
         assertEquals(6, entries.size());
         assertTrue(entries.stream().allMatch(e -> "inventory".equals(e.service())
                 && upstream.address().equals(e.upstream())), entries.toString());
+        assertTrue(entries.stream().allMatch(e -> e.caller() != null && e.caller().startsWith("dev.jmesh.demo.shop.")),
+                "each line names the shop's calling frame: " + entries);
+    }
+
+    @Test
+    void anAccessLogWithoutTheCallerNamesNoFrame() {
+        Upstream upstream = Upstream.start(processes, "plain");
+        Path accessLog = dir.resolve("access.log");
+
+        Shop.Run run = Shop.run(processes, List.of("-javaagent:" + SmokeEnv.agentJar(),
+                        "-Djmesh.services.inventory.endpoints=" + upstream.address(),
+                        "-Djmesh.telemetry.accessLog.path=" + accessLog,
+                        "-Djmesh.telemetry.accessLog.caller=false"),
+                "--base", "http://inventory", "--calls", "3");
+
+        assertEquals("SUMMARY ok=3 failed=0", run.lines().get(run.lines().size() - 1), run.describe());
+        assertEquals(List.of(), run.jmeshLines(), run.describe());
+        var entries = AccessLogFile.read(accessLog);
+        assertEquals(3, entries.size());
+        assertTrue(entries.stream().allMatch(e -> e.caller() == null), "caller: false: " + entries);
     }
 
     @Test

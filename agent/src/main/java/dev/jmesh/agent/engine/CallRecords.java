@@ -3,6 +3,7 @@ package dev.jmesh.agent.engine;
 import dev.jmesh.bootstrap.Inbound;
 import dev.jmesh.bootstrap.Mesh;
 import dev.jmesh.bootstrap.OutboundCall;
+import dev.jmesh.config.AccessLogConfig;
 import dev.jmesh.config.MeshConfig;
 
 /**
@@ -17,7 +18,7 @@ public final class CallRecords {
      * What every outbound record of one config starts with: its trace propagation, this application's service name,
      * and whether records carry the calling application frame. Only the access log and exported spans show that
      * frame, and finding it (a stack walk) is most of what a call costs the engine (benchmarks/README.md), so it is
-     * looked up only when one of them is configured. Immutable; engines keep one per config snapshot.
+     * looked up only when one of them is configured (an access log with {@code caller: false} does not count). Immutable; engines keep one per config snapshot.
      */
     public static final class Settings {
         final Propagation propagation;
@@ -27,7 +28,8 @@ public final class CallRecords {
         public Settings(MeshConfig config) {
             this.propagation = Propagation.of(config.telemetry().tracing());
             this.localService = config.service();
-            this.findsCaller = config.telemetry().accessLog() != null || config.telemetry().tracing().otlp() != null;
+            AccessLogConfig accessLog = config.telemetry().accessLog();
+            this.findsCaller = (accessLog != null && accessLog.caller()) || config.telemetry().tracing().otlp() != null;
         }
 
         public Propagation propagation() {

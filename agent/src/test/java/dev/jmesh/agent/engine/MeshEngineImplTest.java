@@ -369,6 +369,14 @@ class MeshEngineImplTest {
     }
 
     @Test
+    void anAccessLogWithoutTheCallerFieldLooksNoCallerUp() throws Exception {
+        engine(TWO_ENDPOINTS + "telemetry: { accessLog: { path: stdout, caller: false } }\n")
+                .call(get("inventory"), new ScriptedExchange());
+
+        assertNull(onlyRecord().caller(), "caller: false spares every call the stack walk");
+    }
+
+    @Test
     void eachAttemptCarriesATraceparentOfTheCallsTrace() throws Exception {
         ScriptedExchange exchange = new ScriptedExchange().then(503, 200);
 
