@@ -52,10 +52,6 @@ final class RetryRuntime {
         this.backoffMaxNanos = config == null ? 0 : config.backoffMax().toNanos();
     }
 
-    RetryConfig config() {
-        return config;
-    }
-
     /**
      * Whether the call may be retried at all: its method is one the policy allows (by default the idempotent ones),
      * and its body, if any, can be sent again and is no larger than {@code maxReplayBodyBytes}.
