@@ -1,6 +1,5 @@
 package dev.jmesh.agent.engine;
 
-import dev.failsafe.CircuitBreaker;
 import dev.jmesh.bootstrap.AwsExchange;
 import dev.jmesh.config.AwsPolicy;
 import dev.jmesh.config.Mode;
@@ -22,20 +21,15 @@ import java.util.function.LongSupplier;
  */
 final class AwsRuntime {
     private final AwsPolicy policy;
-    private final CircuitBreaker<Object> breaker;
-    private final boolean breakerShadow;
-    private final String breakerDescription;
+    /** Null without {@code circuitBreaker} (the loader allows no slow-call rate here: a timeout bounds the calls). */
+    private final Breakers breakers;
     private final TokenBucket rateLimiter;
     private final boolean rateLimitShadow;
 
     AwsRuntime(AwsPolicy policy, LongSupplier ticker) {
         this.policy = policy;
         String key = policy.key();
-        this.breaker = policy.circuitBreaker() == null ? null
-                : CircuitBreakers.failureRate(policy.circuitBreaker(), "aws '" + key + "'", key);
-        this.breakerShadow = policy.circuitBreaker() != null && policy.circuitBreaker().mode() == Mode.SHADOW;
-        this.breakerDescription = policy.circuitBreaker() == null ? null
-                : CircuitBreakers.description(policy.circuitBreaker());
+        this.breakers = Breakers.of(policy.circuitBreaker(), "aws '" + key + "'", key);
         this.rateLimiter = policy.rateLimit() == null ? null
                 : new TokenBucket(policy.rateLimit().requestsPerSecond(), policy.rateLimit().burst(), ticker);
         this.rateLimitShadow = policy.rateLimit() != null && policy.rateLimit().mode() == Mode.SHADOW;
@@ -65,22 +59,19 @@ final class AwsRuntime {
                 throw limited;
             }
         }
-        AwsRuntime breaking = operation != null && operation.breaker != null ? operation : service;
-        CircuitBreaker<Object> breaker = breaking == null ? null : breaking.breaker;
-        boolean permitted = false;
-        if (breaker != null) {
-            permitted = breaker.tryAcquirePermit();
-            if (!permitted) {
-                if (breaking.breakerShadow) {
-                    record.flag(ResponseFlags.SHADOW_CIRCUIT_OPEN);
-                } else {
-                    record.flag(ResponseFlags.CIRCUIT_OPEN);
-                    Exception open = exchange.rejectedException("jmesh: circuit breaker open for aws '"
-                            + breaking.policy.key() + "' (" + breaking.breakerDescription + "); " + name
-                            + " fails fast without calling AWS");
-                    record.outcome(-1, open);
-                    throw open;
-                }
+        AwsRuntime breaking = operation != null && operation.breakers != null ? operation : service;
+        Breakers breakers = breaking == null ? null : breaking.breakers;
+        int permits = 0;
+        if (breakers != null) {
+            try {
+                permits = breakers.permits(record);
+            } catch (Breakers.Open open) {
+                record.flag(ResponseFlags.CIRCUIT_OPEN);
+                Exception rejected = exchange.rejectedException("jmesh: circuit breaker open for aws '"
+                        + breaking.policy.key() + "' (" + open.reason + "); " + name
+                        + " fails fast without calling AWS");
+                record.outcome(-1, rejected);
+                throw rejected;
             }
         }
         Duration timeout = operation != null && operation.policy.timeout() != null ? operation.policy.timeout()
@@ -115,12 +106,8 @@ final class AwsRuntime {
                 record.flag(retry.mode() == Mode.SHADOW ? ResponseFlags.SHADOW_RETRY
                         : ResponseFlags.RETRIES_EXHAUSTED);
             }
-            if (permitted) {
-                if (failed) {
-                    breaker.recordFailure();
-                } else {
-                    breaker.recordSuccess();
-                }
+            if (permits != 0) {
+                breakers.record(permits, failed, false);
             }
             if (failure != null) {
                 throw failure;

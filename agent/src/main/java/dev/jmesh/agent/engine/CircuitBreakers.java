@@ -6,22 +6,22 @@ import dev.jmesh.config.CircuitBreakerConfig;
 import dev.jmesh.config.Mode;
 
 /**
- * Failsafe circuit breakers built from {@code circuitBreaker} config, for services and databases alike: the same
- * thresholds, the same transition log lines ("opened", "is half-open", "closed"; "would ..." in shadow mode) and
- * the same transition events for the metrics ({@link EngineEvents}).
+ * Failsafe circuit breakers built from {@code circuitBreaker} config for {@link Breakers}, so that services,
+ * databases and AWS calls have the same thresholds, the same transition log lines ("opened", "is half-open",
+ * "closed"; "would ..." in shadow mode) and the same transition events for the metrics ({@link EngineEvents}).
  */
-public final class CircuitBreakers {
+final class CircuitBreakers {
     private CircuitBreakers() {
     }
 
     /** "failure rate of at least 50% over 10000ms", as messages and logs say it. */
-    public static String description(CircuitBreakerConfig config) {
+    static String description(CircuitBreakerConfig config) {
         return "failure rate of at least " + percent(config.failureRateThreshold()) + "% over "
                 + config.window().toMillis() + "ms";
     }
 
     /** "slow-call rate of at least 50% (calls slower than 100ms) over 10000ms"; only for configs that count slow calls. */
-    public static String slowCallDescription(CircuitBreakerConfig config) {
+    static String slowCallDescription(CircuitBreakerConfig config) {
         return "slow-call rate of at least " + percent(config.slowCallRateThreshold()) + "% (calls slower than "
                 + config.slowCallDuration().toMillis() + "ms) over " + config.window().toMillis() + "ms";
     }
@@ -37,13 +37,13 @@ public final class CircuitBreakers {
      * @param owner   what the breaker protects, e.g. {@code service 'inventory'}
      * @param name    the service or database name its events carry
      */
-    public static CircuitBreaker<Object> failureRate(CircuitBreakerConfig config, String owner, String name) {
+    static CircuitBreaker<Object> failureRate(CircuitBreakerConfig config, String owner, String name) {
         return build(config, owner, name, EngineEvents.FAILURE_RATE, percent(config.failureRateThreshold()),
                 description(config), "");
     }
 
     /** The breaker on the slow-call rate: its failures are the calls slower than slowCallDuration. */
-    public static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name) {
+    static CircuitBreaker<Object> slowCallRate(CircuitBreakerConfig config, String owner, String name) {
         return build(config, owner, name, EngineEvents.SLOW_CALLS, percent(config.slowCallRateThreshold()),
                 slowCallDescription(config), " (slow-call rate)");
     }
